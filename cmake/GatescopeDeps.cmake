@@ -1,0 +1,12 @@
+# Third-party dependencies, all from Debian packages installed by scripts/setup.sh.
+find_package(simdjson REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Threads REQUIRED)
+if(GS_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(GS_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package that gatescope's build, tests, benchmarks and fuzzers need.
+# Idempotent: packages already present are not reinstalled, and apt is not touched at all
+# when nothing is missing, so the README commands stay fast on a machine already set up.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  clang-14 libclang-rt-14-dev        # libFuzzer and sanitizer runtimes
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libsimdjson-dev                    # access-log and container JSON parsing (On Demand)
+  zlib1g-dev                         # streaming gzip (CloudWatch S3 exports, Lambda payloads)
+  libcli11-dev                       # command line
+  nlohmann-json3-dev                 # JSON output (inventory, OpenAPI); not on the hot path
+  python3 gzip
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# openapi-spec-validator validates every exported document in the tests. The image ships it
+# through pip; fall back to Debian's package where pip's copy is absent.
+if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  echo "setup: installing python3-openapi-spec-validator" >&2
+  apt-get install -y -qq --no-install-recommends python3-openapi-spec-validator >/dev/null || true
+fi

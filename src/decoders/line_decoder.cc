@@ -1,0 +1,69 @@
+#include "decoders/line_decoder.h"
+
+#include <cstring>
+
+#include "core/time_format.h"
+#include "decoders/internal/buffered_reader.h"
+
+namespace gatescope::decoders {
+
+void LineDecoder::EmitLine(std::string_view line, const pipeline::RecordCallback& emit,
+                           pipeline::EventCounters& counters) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  size_t first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return;
+  if (line.size() >= first + 2 && line[first] == '#' && line[first + 1] == ' ') return;
+  counters.AddReceived();
+  model::RawRecord record;
+  record.log_group = options_.default_log_group;
+  size_t consumed = 0;
+  if (std::optional<int64_t> ts = ParseIso8601Prefix(line, &consumed);
+      ts.has_value() && consumed < line.size() && line[consumed] == ' ') {
+    record.timestamp_ms = *ts;
+    line.remove_prefix(consumed + 1);
+  }
+  record.message = line;
+  emit(record);
+}
+
+Status LineDecoder::Decode(env::ByteSource& input, const pipeline::RecordCallback& emit,
+                           pipeline::EventCounters& counters) {
+  internal::BufferedReader reader(input);
+  size_t scanned = 0;        // Bytes of the current line already searched for '\n'.
+  bool skipping = false;     // Inside a line already dropped as too long.
+  while (true) {
+    const char* data = reader.data();
+    const void* nl = std::memchr(data + scanned, '\n', reader.size() - scanned);
+    if (nl != nullptr) {
+      size_t len = static_cast<const char*>(nl) - data;
+      if (!skipping) EmitLine(std::string_view(data, len), emit, counters);
+      skipping = false;
+      reader.Consume(len + 1);
+      scanned = 0;
+      continue;
+    }
+    scanned = reader.size();
+    if (!skipping && scanned > options_.max_line_bytes) {
+      counters.AddReceived();
+      counters.AddDrop(pipeline::DropReason::kLineTooLong);
+      skipping = true;
+    }
+    if (skipping) {
+      // Forget the oversized line's bytes as they come, so memory stays bounded.
+      reader.Consume(scanned);
+      scanned = 0;
+    }
+    Result<bool> more = reader.Fill();
+    // On a read fault the unfinished last line is not emitted: it is most likely cut.
+    if (!more.ok()) return more.status();
+    if (!*more) {
+      if (!skipping && reader.size() > 0) {
+        EmitLine(std::string_view(reader.data(), reader.size()), emit, counters);
+      }
+      reader.Consume(reader.size());
+      return Status::Ok();
+    }
+  }
+}
+
+}  // namespace gatescope::decoders
