@@ -16,3 +16,17 @@ if(GS_BUILD_FUZZ)
     -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
   target_link_options(gatescope_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# simdjson's On Demand API picks its SIMD kernel at compile time, and Debian's default x86-64
+# baseline (SSE2) selects the slow scalar fallback. x86-64-v2 plus PCLMUL selects the
+# "westmere" kernel and runs on every x86-64 server CPU since 2010. Set GS_MARCH=x86-64-v3
+# (AVX2, Haswell 2013+) for the fastest kernel, or to empty to leave the compiler default.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  set(GS_MARCH "x86-64-v2" CACHE STRING "Target -march for x86-64 builds (empty: compiler default)")
+  if(GS_MARCH)
+    target_compile_options(gatescope_options INTERFACE -march=${GS_MARCH})
+    if(GS_MARCH STREQUAL "x86-64-v2")
+      target_compile_options(gatescope_options INTERFACE -mpclmul)
+    endif()
+  endif()
+endif()

@@ -24,7 +24,7 @@ std::string_view TemplateSourceName(TemplateSource source) {
 void HttpTransaction::Clear() {
   // clear() keeps each string's capacity; that is the point of reusing the object.
   for (std::string* s : {&request_id, &extended_request_id, &api_id, &stage, &account_id,
-                         &domain_name, &method, &path, &query, &resource_path, &route_key,
+                         &domain_name, &region, &method, &path, &query, &resource_path, &route_key,
                          &protocol, &error_message, &source_ip, &user_agent, &caller, &user,
                          &event_type, &connection_id, &log_group, &log_stream, &event_id}) {
     s->clear();

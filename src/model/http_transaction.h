@@ -33,6 +33,7 @@ struct HttpTransaction {
   std::string stage;
   std::string account_id;
   std::string domain_name;
+  std::string region;  // From an execute-api domain name, when logged.
   ApiKind api_kind = ApiKind::kUnknown;
 
   // Request line. `path` is the concrete path without the stage prefix and without the query;
