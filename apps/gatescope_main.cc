@@ -1,0 +1,59 @@
+// The gatescope binary: one executable, one subcommand per job. Later issues add `serve`,
+// `ship`, `config check` and the Lambda runtime here.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands/discover_command.h"
+#include "core/clock.h"
+#include "core/logging.h"
+
+namespace {
+
+void RegisterDiscover(CLI::App& app, gatescope::commands::DiscoverOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "discover", "Build an API inventory (and OpenAPI 3.1) from API Gateway access logs.");
+  cmd->add_option("inputs", o.inputs,
+                  "Log files: text (one event per line, optionally '<ISO-8601> <message>'), "
+                  "`aws logs filter-log-events`/`get-log-events` JSON, subscription payloads "
+                  "or Lambda events; gzip is detected. '-' reads stdin.")
+      ->required();
+  cmd->add_option("--input-format", o.input_format,
+                  "auto (default), text, or json (filter-log-events, get-log-events, "
+                  "subscription and lambda-event are accepted as names for json)");
+  cmd->add_option("--access-log-format", o.access_log_formats,
+                  "File holding an access-log format as set on the stage (JSON, CLF, CSV, XML or "
+                  "custom); overrides the default field mapping. Repeatable.");
+  cmd->add_option("--log-group", o.log_group,
+                  "Log group name for inputs that do not carry one (gives API id and stage)");
+  cmd->add_option("--openapi", o.openapi_file, "Write one OpenAPI 3.1 document to FILE");
+  cmd->add_option("--openapi-dir", o.openapi_dir, "Write one OpenAPI 3.1 document per API to DIR");
+  cmd->add_option("--inventory", o.inventory_file, "Write the inventory as JSON to FILE");
+  cmd->add_flag("!--no-progress", o.progress, "Never draw the progress line");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gatescope: a live, accurate API inventory from Amazon API Gateway logs"};
+  app.require_subcommand(1);
+  std::string log_level;
+  app.add_option("--log-level", log_level,
+                 "error, warning, info (default), debug or trace; or set GATESCOPE_LOG_LEVEL");
+  gatescope::commands::DiscoverOptions discover;
+  RegisterDiscover(app, discover);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : gatescope::commands::kExitUsage;
+  }
+  if (gatescope::Status s = gatescope::ConfigureLogLevel(log_level); !s.ok()) {
+    std::cerr << "gatescope: " << s.message() << '\n';
+    return gatescope::commands::kExitUsage;
+  }
+  if (app.got_subcommand("discover")) {
+    return gatescope::commands::RunDiscover(discover, gatescope::SystemClock::Get(), std::cout,
+                                            std::cerr);
+  }
+  return gatescope::commands::kExitUsage;
+}

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace gatescope::commands {
+
+// Options of `gatescope discover`; see RegisterDiscover in apps/gatescope_main.cc.
+struct DiscoverOptions {
+  std::vector<std::string> inputs;              // Paths; "-" is stdin.
+  std::string input_format = "auto";            // decoders::ParseInputFormat names.
+  std::vector<std::string> access_log_formats;  // Files holding access-log format strings.
+  std::string log_group;                        // For inputs that do not name their group.
+  std::string openapi_file;
+  std::string openapi_dir;
+  std::string inventory_file;
+  bool progress = true;  // A progress line on stderr, for large inputs on a terminal only.
+};
+
+// Exit codes of `gatescope discover`.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInputError = 1;  // An input (or output) could not be read/written.
+inline constexpr int kExitUsage = 2;
+
+// Reads every input (all of them, even after one fails), builds the inventory, writes the
+// requested outputs (a table on `out` when none is requested) and a summary of events read,
+// parsed and dropped by reason on `err`. Returns one of the exit codes above; each failure is
+// one line on `err` naming the input or setting.
+int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream& out,
+                std::ostream& err);
+
+}  // namespace gatescope::commands

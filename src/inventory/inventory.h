@@ -1,0 +1,104 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "inventory/latency_histogram.h"
+#include "model/http_transaction.h"
+
+namespace gatescope::inventory {
+
+// Identifies an endpoint: one method on one path template of one API stage.
+struct EndpointKey {
+  std::string api_id;  // The API id; the log group name when no id is known; "unknown" last.
+  std::string stage;   // Empty when unknown.
+  std::string method;  // "GET"..., or "WS" for a WebSocket route.
+  std::string path;    // Template ("/pets/{petId}", "$connect") or concrete path.
+
+  auto operator<=>(const EndpointKey&) const = default;
+};
+
+// What the inventory knows of one endpoint.
+struct EndpointStats {
+  model::TemplateSource template_source = model::TemplateSource::kConcrete;
+  std::string route;  // The gateway's route/resource when it differs from `path` ("/{proxy+}").
+  uint64_t requests = 0;
+  std::vector<std::pair<int32_t, uint64_t>> status_counts;  // Unsorted; -1 is "not logged".
+  int64_t first_seen_ms = -1;
+  int64_t last_seen_ms = -1;
+  LatencyHistogram response_latency;
+  LatencyHistogram integration_latency;
+};
+
+// What the inventory knows of one API stage.
+struct ApiStageInfo {
+  model::ApiKind kind = model::ApiKind::kUnknown;
+  std::string region;
+  std::string account_id;
+  std::vector<std::string> domain_names;  // At most kMaxNames each, first seen first.
+  std::vector<std::string> log_groups;
+  uint64_t requests = 0;
+  int64_t first_seen_ms = -1;
+  int64_t last_seen_ms = -1;
+};
+
+// The API inventory: every endpoint seen, with counts, status codes, first and last seen and
+// latency. The path template comes from $context.resourcePath (REST) or $context.routeKey
+// (HTTP, WebSocket) when logged; otherwise, and under a greedy "{proxy+}" route whose
+// concrete path is logged, the concrete path is kept (template inference comes later).
+//
+// Thread-safety: not thread-safe; one per worker, Merge() to combine.
+class Inventory {
+ public:
+  static constexpr size_t kMaxNames = 16;
+
+  // Adds one transaction. REQUIRES: tx has a method and a path, resource path or route key
+  // (AccessLogParser guarantees it for the transactions it accepts).
+  void Add(const model::HttpTransaction& tx);
+
+  struct Endpoint {
+    const EndpointKey* key;
+    const EndpointStats* stats;
+  };
+  // All endpoints, sorted by key. Pointers stay valid until the next Add() or Merge().
+  std::vector<Endpoint> SortedEndpoints() const;
+
+  // API stages, sorted by (api id, stage).
+  const std::map<std::pair<std::string, std::string>, ApiStageInfo>& api_stages() const {
+    return api_stages_;
+  }
+  size_t endpoint_count() const { return endpoints_.size(); }
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  ApiStageInfo& StageFor(const model::HttpTransaction& tx, const std::string& api_id);
+
+  std::vector<std::pair<EndpointKey, EndpointStats>> endpoints_;
+  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
+  std::map<std::pair<std::string, std::string>, ApiStageInfo> api_stages_;
+  std::string key_buffer_;  // Reused to build lookup keys without allocating.
+  std::string api_buffer_;
+  ApiStageInfo* last_stage_ = nullptr;  // Consecutive lines are usually from one stage.
+  std::string last_stage_api_;
+  std::string last_stage_name_;
+};
+
+// The endpoint `tx` belongs to, as (method, path, source, route). Exposed for tests.
+struct EndpointTemplate {
+  std::string_view path;
+  model::TemplateSource source;
+  std::string_view route;
+};
+EndpointTemplate TemplateFor(const model::HttpTransaction& tx);
+
+}  // namespace gatescope::inventory
