@@ -8,8 +8,8 @@ Deterministic for a given --seed. The mix follows what gatescope meets in practi
   10% REST console CLF
   ~0.5% malformed lines (truncated JSON, stray text, non-access-log JSON)
 Concrete paths come from a fixed sample of ids per template, so the number of distinct
-endpoints and paths stays the same whatever --events is: memory use of a consumer that
-keys on them must then be flat in the event count.
+endpoints and paths is bounded whatever --events is, and is all reached by ~100k events: the
+memory of a consumer that keys on them must then be flat in the event count from there on.
 
   python3 bench/make_corpus.py --events 1000000 --out FILE [--seed 1] [--gzip]
 """
@@ -24,7 +24,12 @@ import time
 REGION = "us-east-1"
 STAGES = ("prod", "dev")
 STAGE_WEIGHTS = (85, 15)
-IDS_PER_TEMPLATE = 64  # Distinct concrete paths per parameterized template.
+# Distinct ids (so concrete paths) of the most popular parameterized template; the others get
+# fewer in proportion to their popularity, at least MIN_IDS, so that every (stage, method,
+# concrete path) is seen many times by 100k events. The dev stage sees only DEV_IDS of them.
+MAX_IDS = 256
+MIN_IDS = 4
+DEV_IDS = 4
 CHUNK = 20000          # Events per write: large writes, bounded memory.
 BASE_EPOCH_S = 1698414057  # 27/Oct/2023:13:40:57 +0000.
 
@@ -124,16 +129,21 @@ def concretize(template, pool, rng):
 
 
 class Template:
-    def __init__(self, api_id, spec, pool, rng):
+    def __init__(self, api_id, spec, rng):
         self.default_route = spec.startswith("*")
         self.method, self.path = spec.lstrip("*").split(" ", 1)
         self.api_id = api_id
         self.domain = f"{api_id}.execute-api.{REGION}.amazonaws.com"
         self.route_key = "$default" if self.default_route else f"{self.method} {self.path}"
-        n = IDS_PER_TEMPLATE if "{" in self.path else 1
-        self.concrete = [concretize(self.path, pool, rng) for _ in range(n)]
+        self.concrete = [self.path]  # Replaced by draw_ids() when the path has parameters.
+        self.n_dev = 1
         self.ok = {"POST": "201", "DELETE": "204"}.get(self.method, "200")
         self.size = rng.choice((48, 120, 184, 512, 1400, 4096))  # Typical body size.
+
+    def draw_ids(self, pool, rng, n):
+        if "{" in self.path:
+            self.concrete = [concretize(self.path, pool, rng) for _ in range(n)]
+            self.n_dev = min(DEV_IDS, n)
 
 
 def weighted(rng, items, weights, k):
@@ -148,13 +158,16 @@ class Generator:
     def __init__(self, seed):
         self.rng = rng = random.Random(seed)
         pool = make_id_pool(rng)
-        self.rest = [Template(a, s, pool, rng) for a, specs in REST_APIS.items() for s in specs]
-        self.http = [Template(a, s, pool, rng) for a, specs in HTTP_APIS.items() for s in specs]
+        self.rest = [Template(a, s, rng) for a, specs in REST_APIS.items() for s in specs]
+        self.http = [Template(a, s, rng) for a, specs in HTTP_APIS.items() for s in specs]
         # Popularity: a shuffled Zipf, so that the hot endpoints are not all the first listed.
         self.rest_w = zipf_weights(len(self.rest))
         self.http_w = zipf_weights(len(self.http))
         rng.shuffle(self.rest_w)
         rng.shuffle(self.http_w)
+        for templates, weights in ((self.rest, self.rest_w), (self.http, self.http_w)):
+            for t, w in zip(templates, weights):
+                t.draw_ids(pool, rng, max(MIN_IDS, round(MAX_IDS * w / max(weights))))
         self.ips = [f"{rng.choice((3, 18, 34, 52, 54, 81, 100, 172, 198, 203))}."
                     f"{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
                     for _ in range(2000)]
@@ -198,8 +211,9 @@ class Generator:
             ext_id = ext_ids[16 * i:16 * i + 15] + "="
             ip = ips[int(rand() * nips)]
             tpl = http_t[i] if kind == "http_json" else rest_t[i]
-            path = tpl.concrete[int(rand() * len(tpl.concrete))]
             stage = stages[i]
+            n_ids = len(tpl.concrete) if stage == "prod" else tpl.n_dev
+            path = tpl.concrete[int(rand() * n_ids)]
             status = statuses[i]
             if status == "ok":
                 status = tpl.ok

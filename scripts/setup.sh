@@ -29,9 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# openapi-spec-validator validates every exported document in the tests. The image ships it
-# through pip; fall back to Debian's package where pip's copy is absent.
-if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
-  echo "setup: installing python3-openapi-spec-validator" >&2
-  apt-get install -y -qq --no-install-recommends python3-openapi-spec-validator >/dev/null || true
-fi
+# openapi-spec-validator (the reference OpenAPI 3.1 validator, used by the tests) comes with
+# the machine image through pip; the registries reachable here have no package for it.
+python3 -c 'import openapi_spec_validator' 2>/dev/null ||
+  echo "setup: warning: python3 module openapi_spec_validator is missing; openapi_validator_test will fail" >&2

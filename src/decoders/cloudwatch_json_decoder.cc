@@ -158,9 +158,27 @@ class JsonContainerScan {
   }
 
   Status ScanDocument() {
-    ++i_;  // '{'
     DocContext ctx;
     std::vector<PendingRecord> pending;
+    Status status = ScanMembers(ctx, pending);
+    if (!status.ok()) {
+      // Events held back for a document that never ended cannot be attributed: count them.
+      counters_.AddDrop(DropReason::kInvalidEvent, pending.size());
+      return status;
+    }
+    for (const PendingRecord& p : pending) {
+      model::RawRecord record{.message = p.message,
+                              .timestamp_ms = p.timestamp_ms,
+                              .log_group = ctx.log_group,
+                              .log_stream = p.log_stream,
+                              .event_id = p.event_id};
+      Deliver(record, ctx);
+    }
+    return Status::Ok();
+  }
+
+  Status ScanMembers(DocContext& ctx, std::vector<PendingRecord>& pending) {
+    ++i_;  // '{'
     bool buffering = false;
     SkipWs();
     if (Has(i_) && At(i_) == '}') {
@@ -208,14 +226,6 @@ class JsonContainerScan {
       if (c != ',') return Fail("expected ',' or '}'");
     }
     Advance();
-    for (const PendingRecord& p : pending) {
-      model::RawRecord record{.message = p.message,
-                              .timestamp_ms = p.timestamp_ms,
-                              .log_group = ctx.log_group,
-                              .log_stream = p.log_stream,
-                              .event_id = p.event_id};
-      Deliver(record, ctx);
-    }
     return Status::Ok();
   }
 
@@ -296,7 +306,7 @@ class JsonContainerScan {
     if (!payload.has_value()) {
       counters_.AddReceived();
       counters_.AddDrop(DropReason::kInvalidPayload);
-      GS_LOG(kWarning, "Dropped Lambda event with undecodable awslogs.data.",
+      GS_LOG(kDebug, "Dropped Lambda event with undecodable awslogs.data.",
              {{"reason", "invalid_payload"}});
       return;
     }
@@ -311,7 +321,7 @@ class JsonContainerScan {
     if (!status.ok()) {
       counters_.AddReceived();
       counters_.AddDrop(DropReason::kInvalidPayload);
-      GS_LOG(kWarning, "Dropped the rest of a Lambda event payload.",
+      GS_LOG(kDebug, "Dropped the rest of a Lambda event payload.",
              {{"reason", "invalid_payload"}, {"error", status.message()}});
     }
   }

@@ -17,7 +17,7 @@ struct GzipByteSource::State {
   bool inner_done = false;
   bool member_done = false;  // The last member ended; more input may start another.
   bool finished = false;
-  bool failed = false;
+  const char* failure = nullptr;  // Set once the data is found truncated or corrupt.
 };
 
 GzipByteSource::GzipByteSource(std::unique_ptr<env::ByteSource> inner)
@@ -31,7 +31,7 @@ GzipByteSource::~GzipByteSource() { inflateEnd(&state_->zs); }
 Result<size_t> GzipByteSource::Read(char* buffer, size_t capacity) {
   State& s = *state_;
   if (s.finished || capacity == 0) return size_t{0};
-  if (s.failed) return ParseError("corrupt gzip data");
+  if (s.failure != nullptr) return ParseError(s.failure);
   s.zs.next_out = reinterpret_cast<Bytef*>(buffer);
   s.zs.avail_out = static_cast<uInt>(std::min<size_t>(capacity, 1u << 30));
   while (s.zs.avail_out > 0) {
@@ -55,30 +55,27 @@ Result<size_t> GzipByteSource::Read(char* buffer, size_t capacity) {
         continue;
       }
       if (*s.zs.next_in != 0x1f) {
-        s.failed = true;
+        s.failure = "trailing data after the last gzip member";
         break;
       }
       inflateReset(&s.zs);
       s.member_done = false;
     }
     if (s.zs.avail_in == 0 && s.inner_done) {
-      s.failed = true;  // The stream ended inside a member.
+      s.failure = "truncated gzip data";  // The stream ended inside a member.
       break;
     }
     int rc = inflate(&s.zs, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
       s.member_done = true;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      s.failed = true;
+      s.failure = "corrupt gzip data";
       break;
     }
   }
   size_t produced = capacity - s.zs.avail_out;
   if (produced > 0) return produced;  // Report the fault on the next call, after the data.
-  if (s.failed) {
-    return ParseError(s.inner_done && !s.member_done ? "truncated gzip data"
-                                                     : "corrupt gzip data");
-  }
+  if (s.failure != nullptr) return ParseError(s.failure);
   return size_t{0};
 }
 

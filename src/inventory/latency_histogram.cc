@@ -35,6 +35,7 @@ void LatencyHistogram::Add(int64_t v) {
   if (b >= buckets_.size()) buckets_.resize(b + 1);
   ++buckets_[b];
   ++count_;
+  min_ = min_ < 0 ? v : std::min(min_, v);
   max_ = std::max(max_, v);
 }
 
@@ -42,6 +43,7 @@ void LatencyHistogram::Merge(const LatencyHistogram& o) {
   if (o.buckets_.size() > buckets_.size()) buckets_.resize(o.buckets_.size());
   for (size_t i = 0; i < o.buckets_.size(); ++i) buckets_[i] += o.buckets_[i];
   count_ += o.count_;
+  if (o.min_ >= 0) min_ = min_ < 0 ? o.min_ : std::min(min_, o.min_);
   max_ = std::max(max_, o.max_);
 }
 
@@ -52,7 +54,7 @@ int64_t LatencyHistogram::Percentile(double q) const {
   uint64_t seen = 0;
   for (size_t i = 0; i < buckets_.size(); ++i) {
     seen += buckets_[i];
-    if (seen >= rank) return std::min(BucketMid(i), max_);
+    if (seen >= rank) return std::clamp(BucketMid(i), min_, max_);
   }
   return max_;
 }

@@ -18,8 +18,10 @@ class LatencyHistogram {
   void Merge(const LatencyHistogram& other);
 
   uint64_t count() const { return count_; }
+  int64_t min() const { return min_; }  // Exact; -1 when empty.
   int64_t max() const { return max_; }  // Exact; -1 when empty.
-  // The value at quantile `q` in [0, 1] (bucket midpoint), or -1 when empty.
+  // The value at quantile `q` in [0, 1] (bucket midpoint, clamped to [min, max], so exact
+  // for a single value), or -1 when empty.
   int64_t Percentile(double q) const;
 
  private:
@@ -28,6 +30,7 @@ class LatencyHistogram {
 
   std::vector<uint32_t> buckets_;
   uint64_t count_ = 0;
+  int64_t min_ = -1;
   int64_t max_ = -1;
 };
 

@@ -158,7 +158,10 @@ void StripStagePrefix(HttpTransaction* tx) {
 }
 
 bool HasEndpoint(const HttpTransaction& tx) {
-  bool has_path = !tx.path.empty() || !tx.resource_path.empty() || !tx.route_key.empty();
+  // HTTP APIs' "$default" route names no path: without $context.path there is nothing to
+  // attribute the request to.
+  bool has_route = !tx.route_key.empty() && tx.route_key != "$default";
+  bool has_path = !tx.path.empty() || !tx.resource_path.empty() || has_route;
   if (tx.api_kind == ApiKind::kWebSocket) return !tx.route_key.empty();
   return has_path && !tx.method.empty();
 }
@@ -206,7 +209,11 @@ void ApplyLogGroup(std::string_view group, HttpTransaction* tx) {
 struct AccessLogParser::Impl {
   explicit Impl(const AccessLogFormats* f) : formats(f) {
     if (formats != nullptr) {
-      for (const TextTemplate& t : formats->templates()) templates.push_back(&t);
+      for (const TextTemplate& t : formats->templates()) {
+        templates.push_back(&t);
+        has_user_json_template |= t.format().find_first_not_of(" \t\r\n") != std::string::npos &&
+                                  t.format()[t.format().find_first_not_of(" \t\r\n")] == '{';
+      }
     }
     for (const TextTemplate& t : BuiltinTextTemplates()) templates.push_back(&t);
   }
@@ -307,6 +314,7 @@ struct AccessLogParser::Impl {
   std::string scratch;
   std::vector<const TextTemplate*> templates;
   size_t last_match = 0;
+  bool has_user_json_template = false;
   std::vector<TextTemplate::Field> fields;
   std::unordered_map<std::string, ContextVar, StringHash, std::equal_to<>> key_cache;
 };
@@ -330,7 +338,9 @@ std::optional<DropReason> AccessLogParser::Parse(const model::RawRecord& record,
     assigned = impl_->ParseJson(line, tx);
     if (assigned < 0) {
       // Not valid JSON: API Gateway does not escape values, so a quote in a user agent breaks
-      // the line. The user's JSON format, matched as text, may still read it.
+      // the line. A user's JSON format, matched as text, may still read it; no built-in text
+      // format starts with '{', so without one there is nothing to try.
+      if (!impl_->has_user_json_template) return DropReason::kInvalidJson;
       tx->Clear();
       assigned = impl_->ParseText(line, tx);
       if (assigned < 0) return DropReason::kInvalidJson;

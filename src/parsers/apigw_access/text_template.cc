@@ -28,6 +28,9 @@ bool NoSpace(std::string_view v) {
   return !v.empty() && v.find_first_of(" \t") == std::string_view::npos;
 }
 
+bool IsOpener(char c) { return c == '"' || c == '[' || c == '<'; }
+bool IsCloser(char c) { return c == ']' || c == '>' || c == ','; }
+
 // Matches `lit` at line[pos...] with flexible whitespace; returns the end, or npos.
 size_t MatchLiteralAt(std::string_view line, size_t pos, std::string_view lit) {
   bool only_space = lit.find_first_not_of(" \t") == std::string_view::npos;
@@ -40,8 +43,16 @@ size_t MatchLiteralAt(std::string_view line, size_t pos, std::string_view lit) {
       if (only_space && pos == start) return std::string_view::npos;
       continue;
     }
+    // Around brackets, quotes and separators real lines vary in spacing: the console's REST
+    // CLF has no space in `]"` while many deployments write `] "` (apigw-logs.md §2.2).
+    if (i > 0 && IsOpener(lit[i])) {
+      while (pos < line.size() && IsSpace(line[pos])) ++pos;
+    }
     if (pos >= line.size() || line[pos] != lit[i]) return std::string_view::npos;
     ++pos;
+    if (IsCloser(lit[i]) && i + 1 < lit.size()) {
+      while (pos < line.size() && IsSpace(line[pos])) ++pos;
+    }
     ++i;
   }
   return pos;
@@ -70,11 +81,14 @@ bool PlausibleValue(ContextVar var, std::string_view v) {
     case ContextVar::kUri:
       return v[0] == '/' && NoSpace(v);
     case ContextVar::kRouteKey: {
-      if (v[0] == '$') return NoSpace(v);
+      // "$default", "$connect", a WebSocket route such as "sendmessage", or "VERB /path".
       size_t sp = v.find(' ');
-      return sp != std::string_view::npos && IsMethod(v.substr(0, sp)) &&
-             v.size() > sp + 1 && v[sp + 1] == '/' && NoSpace(v.substr(sp + 1));
+      if (sp == std::string_view::npos) return v[0] != '/';  // A bare path is never a route.
+      return IsMethod(v.substr(0, sp)) && v.size() > sp + 1 && v[sp + 1] == '/' &&
+             NoSpace(v.substr(sp + 1));
     }
+    case ContextVar::kEventType:
+      return v == "CONNECT" || v == "MESSAGE" || v == "DISCONNECT";
     case ContextVar::kRequestTime:
       return ParseClfTime(v).has_value();
     case ContextVar::kProtocol:
@@ -87,7 +101,6 @@ bool PlausibleValue(ContextVar var, std::string_view v) {
     case ContextVar::kSourceIp:
     case ContextVar::kCaller:
     case ContextVar::kUser:
-    case ContextVar::kEventType:
     case ContextVar::kConnectionId:
       return NoSpace(v);
     case ContextVar::kIgnored:
