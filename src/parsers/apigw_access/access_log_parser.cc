@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <unordered_map>
 
 #include "core/time_format.h"
@@ -224,8 +225,21 @@ struct AccessLogParser::Impl {
     return ContextVarFromJsonKey(normalized);
   }
 
-  // Top-level keys repeat on every line; resolving them once per parser keeps the hot path
-  // to one hash lookup per field. Bounded, so that random keys cannot grow it without end.
+  // Lines of one format repeat the same keys in the same order, so the key at position
+  // `index` is first compared with the one seen there last time (a short memcmp, no hash).
+  ContextVar PositionalKeyVar(size_t index, std::string_view key) {
+    if (index < key_order.size() && key_order[index].first == key) return key_order[index].second;
+    ContextVar var = CachedKeyVar(key);
+    if (index < 64) {
+      if (index >= key_order.size()) key_order.resize(index + 1);
+      key_order[index].first.assign(key);  // Reuses capacity: no allocation on a miss.
+      key_order[index].second = var;
+    }
+    return var;
+  }
+
+  // Resolving each distinct key once per parser keeps a format change to one hash lookup per
+  // field. Bounded, so that random keys cannot grow it without end.
   ContextVar CachedKeyVar(std::string_view key) {
     auto it = key_cache.find(key);
     if (it != key_cache.end()) return it->second;
@@ -237,6 +251,7 @@ struct AccessLogParser::Impl {
   // Walks one JSON object; returns false if the JSON is invalid. Counts assigned fields.
   bool WalkObject(sj::object obj, const std::string& prefix, int depth, HttpTransaction* tx,
                   int* assigned) {
+    size_t index = 0;
     for (auto field : obj) {
       std::string_view key;
       if (field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
@@ -252,7 +267,8 @@ struct AccessLogParser::Impl {
         if (!WalkObject(inner, nested, depth + 1, tx, assigned)) return false;
         continue;
       }
-      ContextVar var = prefix.empty() ? CachedKeyVar(key) : KeyVar(prefix + NormalizeFieldName(key));
+      ContextVar var =
+          prefix.empty() ? PositionalKeyVar(index++, key) : KeyVar(prefix + NormalizeFieldName(key));
       std::string_view text;
       if (type == sj::json_type::string) {
         if (value.get_string().get(text) != simdjson::SUCCESS) return false;
@@ -281,8 +297,10 @@ struct AccessLogParser::Impl {
   // Returns the number of fields assigned, or -1 for invalid JSON.
   int ParseJson(std::string_view line, HttpTransaction* tx) {
     // simdjson reads up to 64 bytes past the end; copy into a buffer with that padding.
-    scratch.assign(line);
-    scratch.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    if (scratch.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+      scratch.resize(2 * line.size() + simdjson::SIMDJSON_PADDING);
+    }
+    std::memcpy(scratch.data(), line.data(), line.size());
     sj::document doc;
     if (parser.iterate(scratch.data(), line.size(), scratch.size()).get(doc) !=
         simdjson::SUCCESS) {
@@ -317,6 +335,7 @@ struct AccessLogParser::Impl {
   bool has_user_json_template = false;
   std::vector<TextTemplate::Field> fields;
   std::unordered_map<std::string, ContextVar, StringHash, std::equal_to<>> key_cache;
+  std::vector<std::pair<std::string, ContextVar>> key_order;
 };
 
 AccessLogParser::AccessLogParser(const AccessLogFormats* formats)
