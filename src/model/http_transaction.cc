@@ -22,13 +22,31 @@ std::string_view TemplateSourceName(TemplateSource source) {
 }
 
 void HttpTransaction::Clear() {
-  // clear() keeps each string's capacity; that is the point of reusing the object.
-  for (std::string* s : {&request_id, &extended_request_id, &api_id, &stage, &account_id,
-                         &domain_name, &region, &method, &path, &query, &resource_path, &route_key,
-                         &protocol, &error_message, &source_ip, &user_agent, &caller, &user,
-                         &event_type, &connection_id, &log_group, &log_stream, &event_id}) {
-    s->clear();
-  }
+  // clear() keeps each string's capacity; that is the point of reusing the object. Written
+  // out member by member: this runs once per line and a loop over pointers showed in profiles.
+  request_id.clear();
+  extended_request_id.clear();
+  api_id.clear();
+  stage.clear();
+  account_id.clear();
+  domain_name.clear();
+  region.clear();
+  method.clear();
+  path.clear();
+  query.clear();
+  resource_path.clear();
+  route_key.clear();
+  protocol.clear();
+  error_message.clear();
+  source_ip.clear();
+  user_agent.clear();
+  caller.clear();
+  user.clear();
+  event_type.clear();
+  connection_id.clear();
+  log_group.clear();
+  log_stream.clear();
+  event_id.clear();
   api_kind = ApiKind::kUnknown;
   status = integration_status = -1;
   response_length = response_latency_ms = integration_latency_ms = request_time_ms = -1;
