@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/string_hash.h"
 #include "inventory/latency_histogram.h"
 #include "model/http_transaction.h"
 
@@ -76,11 +77,6 @@ class Inventory {
   size_t endpoint_count() const { return endpoints_.size(); }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   ApiStageInfo& StageFor(const model::HttpTransaction& tx, const std::string& api_id);
 
   std::vector<std::pair<EndpointKey, EndpointStats>> endpoints_;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/string_hash.h"
 #include "core/time_format.h"
 #include "parsers/apigw_access/builtin_formats.h"
 
@@ -18,11 +19,6 @@ using model::HttpTransaction;
 using pipeline::DropReason;
 
 namespace {
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 int64_t ParseInt(std::string_view v) {
   int64_t out = -1;
