@@ -88,22 +88,20 @@ class ProgressSource final : public env::ByteSource {
 };
 
 // Writes `content` to `path` through a temporary file and a rename, so that a reader never
-// sees half a document.
+// sees half a document. A target that exists and is not a regular file (/dev/null, /dev/stdout,
+// a FIFO) cannot be replaced by a rename and is written in place.
 Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
+  std::error_code ec;
+  bool in_place = std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec);
+  std::string target = in_place ? path : path + ".tmp";
   {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    std::ofstream f(target, std::ios::binary | std::ios::trunc);
     if (!f) return UnavailableError(path + ": cannot open for writing");
     f.write(content.data(), static_cast<std::streamsize>(content.size()));
     if (!f.flush()) return UnavailableError(path + ": write failed");
   }
-  if (path == "/dev/null" || path == "/dev/stdout") {
-    std::filesystem::remove(tmp);
-    if (path == "/dev/stdout") std::fwrite(content.data(), 1, content.size(), stdout);
-    return Status::Ok();
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
+  if (in_place) return Status::Ok();
+  std::filesystem::rename(target, path, ec);
   if (ec) return UnavailableError(path + ": " + ec.message());
   return Status::Ok();
 }

@@ -312,9 +312,9 @@ class JsonContainerScan {
     }
     env::MemoryByteSource source(*payload);
     BufferedReader reader(source);
-    sj::parser events, scalars;
     pipeline::EventCounters inner;
-    JsonContainerScan scan(reader, options_, events, scalars, emit_, inner,
+    // The outer scan is between events here, so its parsers are free to reuse.
+    JsonContainerScan scan(reader, options_, event_parser_, scalar_parser_, emit_, inner,
                            /*allow_lambda_envelope=*/false);
     Status status = scan.Run();
     counters_.Merge(inner);

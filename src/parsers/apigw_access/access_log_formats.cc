@@ -14,6 +14,15 @@ bool IsNameChar(char c) {
 void ScanJsonFormat(std::string_view f, std::unordered_map<std::string, ContextVar>* out) {
   std::vector<std::string> parents;
   std::string pending_key;
+  // Maps the pending key, flattened under its parents, to the variable `value` names.
+  auto record = [&](std::string_view value) {
+    std::string key;
+    for (const std::string& p : parents) key += p;
+    key += NormalizeFieldName(pending_key);
+    ContextVar var = ContextVarFromName(value);
+    if (var != ContextVar::kIgnored) (*out)[key] = var;
+    pending_key.clear();
+  };
   size_t i = 0;
   while (i < f.size()) {
     char c = f[i];
@@ -28,14 +37,7 @@ void ScanJsonFormat(std::string_view f, std::unordered_map<std::string, ContextV
         i = j + 1;
         continue;
       }
-      if (!pending_key.empty()) {
-        std::string key;
-        for (const std::string& p : parents) key += p;
-        key += NormalizeFieldName(pending_key);
-        ContextVar var = ContextVarFromName(text);
-        if (var != ContextVar::kIgnored) (*out)[key] = var;
-        pending_key.clear();
-      }
+      if (!pending_key.empty()) record(text);
       i = end + 1;
       continue;
     }
@@ -47,12 +49,7 @@ void ScanJsonFormat(std::string_view f, std::unordered_map<std::string, ContextV
     } else if (c == '$' && !pending_key.empty()) {
       size_t end = i;
       while (end < f.size() && IsNameChar(f[end])) ++end;
-      std::string key;
-      for (const std::string& p : parents) key += p;
-      key += NormalizeFieldName(pending_key);
-      ContextVar var = ContextVarFromName(f.substr(i, end - i));
-      if (var != ContextVar::kIgnored) (*out)[key] = var;
-      pending_key.clear();
+      record(f.substr(i, end - i));
       i = end;
       continue;
     }
