@@ -11,7 +11,7 @@ namespace {
 
 void RegisterDiscover(CLI::App& app, gatescope::commands::DiscoverOptions& o) {
   CLI::App* cmd = app.add_subcommand(
-      "discover", "Build an API inventory (and OpenAPI 3.1) from API Gateway access logs.");
+      "discover", "Build an API inventory (and OpenAPI 3.1) from API Gateway access and execution logs.");
   cmd->add_option("inputs", o.inputs,
                   "Log files: text (one event per line, optionally '<ISO-8601> <message>'), "
                   "`aws logs filter-log-events`/`get-log-events` JSON, subscription payloads "
@@ -29,6 +29,18 @@ void RegisterDiscover(CLI::App& app, gatescope::commands::DiscoverOptions& o) {
   cmd->add_option("--openapi-dir", o.openapi_dir, "Write one OpenAPI 3.1 document per API to DIR");
   cmd->add_option("--inventory", o.inventory_file, "Write the inventory as JSON to FILE");
   cmd->add_flag("!--no-progress", o.progress, "Never draw the progress line");
+  cmd->add_option("--exec-grace-ms", o.execution_grace_ms,
+                  "Execution logs: log time (ms) to wait for a request's lines after "
+                  "'Method completed with status' (default 5000)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
+  cmd->add_option("--exec-max-idle-ms", o.execution_max_idle_ms,
+                  "Execution logs: log time (ms) after which a request with no new line is "
+                  "closed as partial (default 300000)")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400000}));
+  cmd->add_option("--max-open-requests", o.max_open_requests,
+                  "Execution logs: requests held open at once; the oldest is closed beyond it "
+                  "(default 10000)")
+      ->check(CLI::Range(size_t{1}, size_t{10000000}));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +18,9 @@
 #include "inventory/inventory_json.h"
 #include "openapi/openapi_exporter.h"
 #include "parsers/apigw_access/access_log_parser.h"
+#include "parsers/apigw_execution/execution_assembler.h"
 #include "pipeline/event_counters.h"
+#include "pipeline/request_joiner.h"
 
 namespace gatescope::commands {
 namespace {
@@ -146,8 +149,33 @@ void PrintTable(const inventory::Inventory& inv, std::ostream& out) {
   }
 }
 
-void PrintSummary(const EventCounters& c, size_t inputs, size_t failed,
-                  const inventory::Inventory& inv, std::ostream& err) {
+// Counts of what the execution-log assembly and the join produced, for the summary and the
+// inventory's run information.
+struct TransactionCounts {
+  uint64_t execution = 0;  // Transactions rebuilt from execution logs.
+  std::array<uint64_t, model::kPartialReasonCount> by_partial_reason{};
+  uint64_t unknown_lines = 0;
+  uint64_t joined = 0;
+  uint64_t supplements = 0;
+  uint64_t unattributed = 0;
+};
+
+TransactionCounts CountTransactions(const parsers::apigw_execution::ExecutionAssembler& a,
+                                    const pipeline::RequestJoiner& j,
+                                    const inventory::Inventory& inv) {
+  TransactionCounts t;
+  t.execution = a.stats().transactions;
+  t.by_partial_reason = a.stats().by_partial_reason;
+  t.unknown_lines =
+      a.stats().lines_by_kind[static_cast<size_t>(parsers::apigw_execution::LineKind::kUnknown)];
+  t.joined = j.stats().joined;
+  t.supplements = j.stats().supplements;
+  t.unattributed = inv.unattributed();
+  return t;
+}
+
+void PrintSummary(const EventCounters& c, const TransactionCounts& t, size_t inputs,
+                  size_t failed, const inventory::Inventory& inv, std::ostream& err) {
   size_t apis = 0;
   std::string last_api;
   for (const auto& [id, info] : inv.api_stages()) {
@@ -166,17 +194,49 @@ void PrintSummary(const EventCounters& c, size_t inputs, size_t failed,
         << pipeline::DropReasonName(reason) << " (" << pipeline::StageName(DropReasonStage(reason))
         << "): " << WithCommas(c.drops(reason)) << '\n';
   }
+  if (t.execution > 0) {
+    err << "Execution logs: " << WithCommas(t.execution) << " requests rebuilt, "
+        << WithCommas(t.by_partial_reason[0]) << " complete";
+    for (size_t i = 1; i < model::kPartialReasonCount; ++i) {
+      if (t.by_partial_reason[i] == 0) continue;
+      err << ", " << WithCommas(t.by_partial_reason[i]) << " partial ("
+          << model::PartialReasonName(static_cast<model::PartialReason>(i)) << ")";
+    }
+    err << "; " << WithCommas(t.joined) << " joined with access logs";
+    if (t.supplements > 0) err << ", " << WithCommas(t.supplements) << " joined after emission";
+    if (t.unknown_lines > 0) err << "; " << WithCommas(t.unknown_lines) << " unknown lines kept";
+    err << ".\n";
+  }
+  if (t.unattributed > 0) {
+    err << "Requests without an endpoint (no method or path logged): "
+        << WithCommas(t.unattributed) << ".\n";
+  }
   err << "Inventory: " << apis << " API" << (apis == 1 ? "" : "s") << ", "
       << inv.api_stages().size() << " stage" << (inv.api_stages().size() == 1 ? "" : "s") << ", "
       << inv.endpoint_count() << " endpoint" << (inv.endpoint_count() == 1 ? "" : "s") << ".\n";
 }
 
-inventory::RunInfo MakeRunInfo(const EventCounters& c, int64_t now_ms) {
+inventory::RunInfo MakeRunInfo(const EventCounters& c, const TransactionCounts& t,
+                               int64_t now_ms) {
   inventory::RunInfo run;
   run.generated_at_ms = now_ms;
   run.counters = {{"input_bytes", c.input_bytes()}, {"events_read", c.received()},
                   {"events_parsed", c.accepted()},  {"events_dropped", c.dropped()},
                   {"events_filtered", c.filtered()}};
+  if (t.execution > 0) {
+    run.counters.emplace_back("execution_requests", t.execution);
+    for (size_t i = 0; i < model::kPartialReasonCount; ++i) {
+      std::string name = i == 0 ? std::string("execution_requests_complete")
+                                : "execution_requests_partial_" +
+                                      std::string(model::PartialReasonName(
+                                          static_cast<model::PartialReason>(i)));
+      run.counters.emplace_back(name, t.by_partial_reason[i]);
+    }
+    run.counters.emplace_back("execution_unknown_lines", t.unknown_lines);
+    run.counters.emplace_back("requests_joined", t.joined);
+    run.counters.emplace_back("requests_joined_after_emission", t.supplements);
+  }
+  if (t.unattributed > 0) run.counters.emplace_back("requests_without_endpoint", t.unattributed);
   for (size_t i = 0; i < pipeline::kDropReasonCount; ++i) {
     auto reason = static_cast<DropReason>(i);
     if (c.drops(reason) > 0) run.drops.emplace_back(pipeline::DropReasonName(reason), c.drops(reason));
@@ -221,11 +281,23 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
   bool show_progress = options.progress && ::isatty(STDERR_FILENO) != 0;
   size_t failed = 0;
 
+  pipeline::RequestJoiner joiner({}, [&](model::HttpTransaction& t) { inventory.Add(t); });
+  parsers::apigw_execution::AssemblerOptions assembler_options{
+      .completion_grace = std::chrono::milliseconds(options.execution_grace_ms),
+      .max_idle = std::chrono::milliseconds(options.execution_max_idle_ms),
+      .max_open_requests = options.max_open_requests};
+  parsers::apigw_execution::ExecutionAssembler assembler(
+      assembler_options, &counters, [&](model::HttpTransaction& t) { joiner.Offer(&t); });
+
   auto on_record = [&](const model::RawRecord& record) {
+    if (parsers::apigw_execution::IsExecutionLogRecord(record)) {
+      assembler.Add(record);
+      return;
+    }
     std::optional<DropReason> drop = parser.Parse(record, &tx);
     if (!drop.has_value()) {
       counters.AddAccepted();
-      inventory.Add(tx);
+      joiner.Offer(&tx);
       return;
     }
     counters.AddDrop(*drop);
@@ -254,6 +326,7 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
                                         {"format", decoders::InputFormatName(opened->format)},
                                         {"gzip", opened->gzipped ? "true" : "false"}});
       std::unique_ptr<pipeline::Decoder> decoder = decoders::MakeDecoder(opened->format, decode_options);
+      assembler.StartInput();
       status = decoder->Decode(*opened->source, on_record, counters);
       progress_view->Finish();
       counters.AddInputBytes(progress_view->bytes());
@@ -267,6 +340,10 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
     }
   }
 
+  assembler.Flush();
+  joiner.Flush();
+  TransactionCounts transactions = CountTransactions(assembler, joiner, inventory);
+
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        clock.Now().time_since_epoch()).count();
   int exit_code = failed > 0 ? kExitInputError : kExitOk;
@@ -277,7 +354,7 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
     }
   };
   if (!options.inventory_file.empty()) {
-    write(options.inventory_file, inventory::InventoryToJson(inventory, MakeRunInfo(counters, now_ms)));
+    write(options.inventory_file, inventory::InventoryToJson(inventory, MakeRunInfo(counters, transactions, now_ms)));
   }
   openapi::OpenApiOptions openapi_options{.generated_at_ms = now_ms};
   if (!options.openapi_file.empty()) {
@@ -293,7 +370,7 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
   if (options.inventory_file.empty() && options.openapi_file.empty() && options.openapi_dir.empty()) {
     PrintTable(inventory, out);
   }
-  PrintSummary(counters, options.inputs.size(), failed, inventory, err);
+  PrintSummary(counters, transactions, options.inputs.size(), failed, inventory, err);
   return exit_code;
 }
 

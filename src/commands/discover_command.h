@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@ struct DiscoverOptions {
   std::string openapi_dir;
   std::string inventory_file;
   bool progress = true;  // A progress line on stderr, for large inputs on a terminal only.
+  // Execution-log assembly (parsers::apigw_execution::AssemblerOptions): log time to wait
+  // after a request's last line, and the cap on requests held open at once.
+  int64_t execution_grace_ms = 5000;
+  int64_t execution_max_idle_ms = 300000;
+  size_t max_open_requests = 10000;
 };
 
 // Exit codes of `gatescope discover`.

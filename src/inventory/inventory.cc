@@ -18,6 +18,54 @@ void Seen(int64_t t, int64_t* first, int64_t* last) {
   if (t > *last) *last = t;
 }
 
+void CountName(std::vector<NameCount>& names, std::string_view name, bool lowercase) {
+  for (NameCount& n : names) {
+    if (lowercase ? model::EqualsIgnoreCase(n.name, name) : n.name == name) {
+      ++n.count;
+      return;
+    }
+  }
+  if (names.size() >= Inventory::kMaxFieldNames) return;
+  NameCount& n = names.emplace_back();
+  n.name.assign(name);
+  if (lowercase) {
+    for (char& c : n.name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  n.count = 1;
+}
+
+void CountNames(std::vector<NameCount>& names, const model::FieldList& fields, bool lowercase) {
+  for (const model::Field& f : fields) CountName(names, f.name, lowercase);
+}
+
+void CountBody(std::vector<BodyCount>& bodies, int32_t status, const model::Body& body) {
+  if (!body.present || body.text.empty()) return;
+  for (BodyCount& b : bodies) {
+    if (b.status == status && b.media_type == body.content_type) {
+      ++b.count;
+      b.truncated += body.truncated ? 1 : 0;
+      return;
+    }
+  }
+  if (bodies.size() >= Inventory::kMaxFieldNames) return;
+  bodies.push_back({status, body.content_type, 1, body.truncated ? 1u : 0u});
+}
+
+// What execution logs tell of a request's content.
+void AddContent(const model::HttpTransaction& tx, EndpointStats& s) {
+  if (tx.source == model::LogSource::kAccessLog) return;
+  ++s.content_logged;
+  if (tx.query_params.logged && !tx.query_params.truncated) ++s.query_observed;
+  if (tx.request_headers.logged && !tx.request_headers.truncated) ++s.request_headers_observed;
+  CountNames(s.query_params, tx.query_params, false);
+  CountNames(s.request_headers, tx.request_headers, true);
+  CountNames(s.response_headers, tx.response_headers, true);
+  CountBody(s.request_bodies, -1, tx.request_body);
+  CountBody(s.response_bodies, tx.status, tx.response_body);
+  if (tx.partial) ++s.partial;
+  if (tx.coverage == model::Coverage::kFull) ++s.coverage_full;
+}
+
 }  // namespace
 
 EndpointTemplate TemplateFor(const model::HttpTransaction& tx) {
@@ -29,7 +77,8 @@ EndpointTemplate TemplateFor(const model::HttpTransaction& tx) {
   TemplateSource source = TemplateSource::kConcrete;
   if (!tx.resource_path.empty()) {
     route = tx.resource_path;
-    source = TemplateSource::kResourcePath;
+    source = tx.resource_path_rebuilt ? TemplateSource::kPathParameters
+                                      : TemplateSource::kResourcePath;
   } else if (!tx.route_key.empty() && tx.route_key != "$default") {
     // "GET /pets/{id}" or "ANY /{proxy+}": the template is what follows the verb.
     size_t space = tx.route_key.find(' ');
@@ -54,7 +103,14 @@ ApiStageInfo& Inventory::StageFor(const model::HttpTransaction& tx, const std::s
   return *last_stage_;
 }
 
-void Inventory::Add(const model::HttpTransaction& tx) {
+bool Inventory::Add(const model::HttpTransaction& tx) {
+  bool has_template = !tx.path.empty() || !tx.resource_path.empty() ||
+                      (!tx.route_key.empty() && tx.route_key != "$default");
+  if ((tx.method.empty() && tx.api_kind != model::ApiKind::kWebSocket) ||
+      (tx.api_kind == model::ApiKind::kWebSocket ? tx.route_key.empty() : !has_template)) {
+    ++unattributed_;
+    return false;
+  }
   const std::string& api_id = !tx.api_id.empty()      ? tx.api_id
                               : !tx.log_group.empty() ? tx.log_group
                                                       : (api_buffer_ = "unknown");
@@ -80,6 +136,18 @@ void Inventory::Add(const model::HttpTransaction& tx) {
     index = it->second;
   }
   EndpointStats& s = endpoints_[index].second;
+  AddContent(tx, s);
+  if (tx.supplement) return true;
+  ++s.by_log_source[static_cast<size_t>(tx.source)];
+  if (tx.error_kind != model::ErrorKind::kNone) {
+    auto e = std::find_if(s.errors.begin(), s.errors.end(),
+                          [&](const auto& p) { return p.first == tx.error_kind; });
+    if (e == s.errors.end()) {
+      s.errors.emplace_back(tx.error_kind, 1);
+    } else {
+      ++e->second;
+    }
+  }
   ++s.requests;
   auto status = std::find_if(s.status_counts.begin(), s.status_counts.end(),
                              [&](const auto& p) { return p.first == tx.status; });
@@ -100,6 +168,7 @@ void Inventory::Add(const model::HttpTransaction& tx) {
   if (stage.account_id.empty()) stage.account_id = tx.account_id;
   AddName(stage.domain_names, tx.domain_name);
   AddName(stage.log_groups, tx.log_group);
+  return true;
 }
 
 std::vector<Inventory::Endpoint> Inventory::SortedEndpoints() const {

@@ -20,6 +20,50 @@ Json Latency(const LatencyHistogram& h) {
               {"max", h.max()}};
 }
 
+Json Names(const std::vector<NameCount>& names) {
+  auto sorted = names;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const NameCount& a, const NameCount& b) { return a.name < b.name; });
+  Json out = Json::object();
+  for (const NameCount& n : sorted) out[n.name] = n.count;
+  return out;
+}
+
+Json Bodies(const std::vector<BodyCount>& bodies, bool by_status) {
+  auto sorted = bodies;
+  std::sort(sorted.begin(), sorted.end(), [](const BodyCount& a, const BodyCount& b) {
+    return std::tie(a.status, a.media_type) < std::tie(b.status, b.media_type);
+  });
+  Json out = Json::object();
+  for (const BodyCount& b : sorted) {
+    Json entry{{"count", b.count}, {"truncated", b.truncated}};
+    std::string type = b.media_type.empty() ? "unknown" : b.media_type;
+    if (by_status) {
+      out[b.status < 0 ? std::string("unknown") : std::to_string(b.status)][type] = entry;
+    } else {
+      out[type] = entry;
+    }
+  }
+  return out;
+}
+
+// What execution logs told of the endpoint's requests and responses; null when none did.
+Json Content(const EndpointStats& s) {
+  if (s.content_logged == 0) return nullptr;
+  Json c;
+  c["requests_logged"] = s.content_logged;
+  c["coverage_full"] = s.coverage_full;
+  c["partial"] = s.partial;
+  c["query_observed"] = s.query_observed;
+  c["query_parameters"] = Names(s.query_params);
+  c["request_headers_observed"] = s.request_headers_observed;
+  c["request_headers"] = Names(s.request_headers);
+  c["response_headers"] = Names(s.response_headers);
+  c["request_bodies"] = Bodies(s.request_bodies, false);
+  c["response_bodies"] = Bodies(s.response_bodies, true);
+  return c;
+}
+
 }  // namespace
 
 std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
@@ -70,6 +114,19 @@ std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
       e["last_seen"] = Time(s.last_seen_ms);
       e["latency_ms"] = {{"response", Latency(s.response_latency)},
                          {"integration", Latency(s.integration_latency)}};
+      Json sources = Json::object();
+      for (auto source : {model::LogSource::kAccessLog, model::LogSource::kExecutionLog,
+                          model::LogSource::kJoined}) {
+        uint64_t n = s.by_log_source[static_cast<size_t>(source)];
+        if (n > 0) sources[std::string(model::LogSourceName(source))] = n;
+      }
+      e["log_sources"] = std::move(sources);
+      Json errors = Json::object();
+      auto error_counts = s.errors;
+      std::sort(error_counts.begin(), error_counts.end());
+      for (const auto& [kind, n] : error_counts) errors[std::string(model::ErrorKindName(kind))] = n;
+      e["errors"] = std::move(errors);
+      e["content"] = Content(s);
       list.push_back(std::move(e));
     }
     api["endpoints"] = std::move(list);

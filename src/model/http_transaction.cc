@@ -16,9 +16,55 @@ std::string_view TemplateSourceName(TemplateSource source) {
   switch (source) {
     case TemplateSource::kResourcePath: return "resource_path";
     case TemplateSource::kRouteKey: return "route_key";
+    case TemplateSource::kPathParameters: return "path_parameters";
     case TemplateSource::kConcrete: break;
   }
   return "concrete";
+}
+
+std::string_view LogSourceName(LogSource source) {
+  switch (source) {
+    case LogSource::kExecutionLog: return "execution_log";
+    case LogSource::kJoined: return "joined";
+    case LogSource::kAccessLog: break;
+  }
+  return "access_log";
+}
+
+std::string_view CoverageName(Coverage coverage) {
+  return coverage == Coverage::kFull ? "full" : "discovery_only";
+}
+
+std::string_view PartialReasonName(PartialReason reason) {
+  static constexpr std::string_view kNames[kPartialReasonCount] = {"none", "idle", "evicted",
+                                                                   "end_of_input", "no_start"};
+  return kNames[static_cast<size_t>(reason)];
+}
+
+std::string_view ErrorKindName(ErrorKind kind) {
+  static constexpr std::string_view kNames[] = {
+      "none",          "throttled",           "unauthorized",           "forbidden",
+      "integration_timeout", "lambda_function_error", "malformed_proxy_response",
+      "configuration_error", "execution_failed",    "validation_failed"};
+  return kNames[static_cast<size_t>(kind)];
+}
+
+const Field* FieldList::Find(std::string_view name) const {
+  for (const Field& f : *this) {
+    if (EqualsIgnoreCase(f.name, name)) return &f;
+  }
+  return nullptr;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
 }
 
 void HttpTransaction::Clear() {
@@ -47,6 +93,26 @@ void HttpTransaction::Clear() {
   log_group.clear();
   log_stream.clear();
   event_id.clear();
+  resource_path_rebuilt = false;
+  path_params.Clear();
+  query_params.Clear();
+  request_headers.Clear();
+  response_headers.Clear();
+  request_body.Clear();
+  response_body.Clear();
+  integration_uri.clear();
+  integration_request_id.clear();
+  xray_trace_id.clear();
+  authorizer_id.clear();
+  authorizer_principal.clear();
+  api_key.clear();
+  api_key_required = -1;
+  error_kind = ErrorKind::kNone;
+  source = LogSource::kAccessLog;
+  coverage = Coverage::kDiscoveryOnly;
+  partial = supplement = false;
+  partial_reason = PartialReason::kNone;
+  end_time_ms = -1;
   api_kind = ApiKind::kUnknown;
   status = integration_status = -1;
   response_length = response_latency_ms = integration_latency_ms = request_time_ms = -1;

@@ -11,7 +11,8 @@ std::string_view StageName(Stage stage) {
 std::string_view DropReasonName(DropReason reason) {
   static constexpr std::array<std::string_view, kDropReasonCount> kNames = {
       "line_too_long",       "invalid_event",  "invalid_payload",  "invalid_json",
-      "unrecognized_format", "not_access_log", "missing_endpoint", "control_message"};
+      "unrecognized_format", "not_access_log", "missing_endpoint", "control_message",
+      "missing_request_id",  "late_event",     "duplicate_event",  "request_too_large"};
   return kNames[static_cast<size_t>(reason)];
 }
 
@@ -22,7 +23,11 @@ Stage DropReasonStage(DropReason reason) {
     case DropReason::kInvalidPayload:
       return Stage::kDecode;
     case DropReason::kControlMessage:
+    case DropReason::kDuplicateEvent:
       return Stage::kFilter;
+    case DropReason::kLateEvent:
+    case DropReason::kRequestTooLarge:
+      return Stage::kAssemble;
     default:
       return Stage::kParse;
   }

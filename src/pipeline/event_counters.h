@@ -24,8 +24,13 @@ enum class DropReason : uint8_t {
   kMissingEndpoint,    // An access log without a method or a path/route to attribute it to.
   // Filter (intentional).
   kControlMessage,     // CloudWatch's CONTROL_MESSAGE health check, not a log event.
+  // Execution logs.
+  kMissingRequestId,   // Parse: an execution-log line with no request id to group it by.
+  kLateEvent,          // Assemble: an event for a request already closed and emitted.
+  kDuplicateEvent,     // Filter: the same CloudWatch event (same id) delivered twice.
+  kRequestTooLarge,    // Assemble: a request's events beyond the per-request line cap.
 };
-inline constexpr size_t kDropReasonCount = 8;
+inline constexpr size_t kDropReasonCount = 12;
 
 std::string_view StageName(Stage stage);
 std::string_view DropReasonName(DropReason reason);

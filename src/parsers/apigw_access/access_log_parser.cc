@@ -1,5 +1,7 @@
 #include "parsers/apigw_access/access_log_parser.h"
 
+#include "parsers/common/api_identity.h"
+
 #include <simdjson.h>
 
 #include <array>
@@ -50,18 +52,6 @@ int64_t ParseAnyTime(std::string_view v) {
   return ParseEpoch(v);
 }
 
-bool LooksLikeApiId(std::string_view s) {
-  if (s.size() != 10) return false;
-  bool digit = false;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') {
-      digit = true;
-    } else if (c < 'a' || c > 'z') {
-      return false;
-    }
-  }
-  return digit;
-}
 
 // True for the UUID form REST request ids have ("48752d0f-c99d-4cfa-a5a7-f3c6834d19e5").
 bool LooksLikeUuid(std::string_view s) {
@@ -164,44 +154,6 @@ bool HasEndpoint(const HttpTransaction& tx) {
 }
 
 }  // namespace
-
-void ApplyDomainName(HttpTransaction* tx) {
-  static constexpr std::string_view kMarker = ".execute-api.";
-  std::string_view d = tx->domain_name;
-  size_t m = d.find(kMarker);
-  if (m == std::string_view::npos) return;
-  if (tx->api_id.empty()) tx->api_id.assign(d.substr(0, m));
-  if (tx->region.empty()) {
-    std::string_view rest = d.substr(m + kMarker.size());
-    tx->region.assign(rest.substr(0, rest.find('.')));
-  }
-}
-
-void ApplyLogGroup(std::string_view group, HttpTransaction* tx) {
-  if (!tx->api_id.empty() || group.empty()) return;
-  static constexpr std::string_view kExecution = "API-Gateway-Execution-Logs_";
-  if (group.substr(0, kExecution.size()) == kExecution) {
-    std::string_view rest = group.substr(kExecution.size());
-    size_t slash = rest.find('/');
-    tx->api_id.assign(rest.substr(0, slash));
-    if (tx->stage.empty() && slash != std::string_view::npos) tx->stage.assign(rest.substr(slash + 1));
-    return;
-  }
-  size_t pos = 0;
-  while (pos <= group.size()) {
-    size_t end = group.find('/', pos);
-    if (end == std::string_view::npos) end = group.size();
-    if (LooksLikeApiId(group.substr(pos, end - pos))) {
-      tx->api_id.assign(group.substr(pos, end - pos));
-      if (tx->stage.empty() && end < group.size()) {
-        std::string_view rest = group.substr(end + 1);
-        tx->stage.assign(rest.substr(0, rest.find('/')));
-      }
-      return;
-    }
-    pos = end + 1;
-  }
-}
 
 struct AccessLogParser::Impl {
   explicit Impl(const AccessLogFormats* f) : formats(f) {

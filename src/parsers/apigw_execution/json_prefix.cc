@@ -1,0 +1,264 @@
+#include "parsers/apigw_execution/json_prefix.h"
+
+#include <array>
+#include <vector>
+
+namespace gatescope::parsers::apigw_execution {
+namespace {
+
+constexpr size_t kMaxDepth = 32;
+
+// Recursive descent over a possibly cut JSON text. Each Parse* returns false when the text
+// ended or broke inside the value; the caller then stops, reporting open containers as
+// incomplete.
+class Scanner {
+ public:
+  Scanner(std::string_view text, JsonPrefixVisitor& visitor) : text_(text), visitor_(visitor) {}
+
+  bool Run() {
+    SkipSpace();
+    if (!ParseValue(true)) return false;
+    SkipSpace();
+    return pos_ == text_.size();
+  }
+
+ private:
+  void SkipSpace() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+
+  // Reads a string at pos_ (the opening quote) into `out`. Sets *complete; returns false on
+  // a malformed escape or control character (the string is then unusable).
+  bool ReadString(std::string* out, bool* complete) {
+    out->clear();
+    *complete = false;
+    ++pos_;
+    while (pos_ < text_.size()) {
+      char c = text_[pos_];
+      if (c == '"') {
+        ++pos_;
+        *complete = true;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return false;
+      if (c != '\\') {
+        // Copy the run up to the next quote or backslash at once.
+        size_t end = pos_;
+        while (end < text_.size() && text_[end] != '"' && text_[end] != '\\' &&
+               static_cast<unsigned char>(text_[end]) >= 0x20) {
+          ++end;
+        }
+        out->append(text_.substr(pos_, end - pos_));
+        pos_ = end;
+        continue;
+      }
+      if (pos_ + 1 >= text_.size()) {
+        pos_ = text_.size();
+        return true;  // Cut inside an escape: the prefix before it stands.
+      }
+      char e = text_[pos_ + 1];
+      pos_ += 2;
+      switch (e) {
+        case '"': out->push_back('"'); break;
+        case '\\': out->push_back('\\'); break;
+        case '/': out->push_back('/'); break;
+        case 'b': out->push_back('\b'); break;
+        case 'f': out->push_back('\f'); break;
+        case 'n': out->push_back('\n'); break;
+        case 'r': out->push_back('\r'); break;
+        case 't': out->push_back('\t'); break;
+        case 'u': {
+          if (pos_ + 4 > text_.size()) {
+            pos_ = text_.size();
+            return true;
+          }
+          unsigned code = 0;
+          for (size_t i = 0; i < 4; ++i) {
+            char h = text_[pos_ + i];
+            code <<= 4;
+            if (h >= '0' && h <= '9') code |= h - '0';
+            else if (h >= 'a' && h <= 'f') code |= h - 'a' + 10;
+            else if (h >= 'A' && h <= 'F') code |= h - 'A' + 10;
+            else return false;
+          }
+          pos_ += 4;
+          AppendUtf8(code, out);
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+  // Surrogate halves are written as they come (each as a 3-byte sequence): the values read
+  // here feed discovery, where exact astral characters do not matter.
+  static void AppendUtf8(unsigned code, std::string* out) {
+    if (code < 0x80) {
+      out->push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  }
+
+  // Skips a nested object or array at pos_ without recursing (so that no input can exhaust
+  // the stack). Returns false if the text ends first.
+  bool SkipNested() {
+    size_t depth = 0;
+    bool in_string = false;
+    for (; pos_ < text_.size(); ++pos_) {
+      char c = text_[pos_];
+      if (in_string) {
+        if (c == '\\') ++pos_;
+        else if (c == '"') in_string = false;
+        continue;
+      }
+      if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          ++pos_;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  bool ParseValue(bool visit) {
+    if (pos_ >= text_.size()) return false;
+    char c = text_[pos_];
+    if ((c == '{' || c == '[') && path_.size() >= kMaxDepth) return SkipNested();
+    if (c == '{') return ParseObject(visit);
+    if (c == '[') return ParseArray(visit);
+    if (c == '"') {
+      std::string& buffer = values_[path_.size()];
+      bool complete = false;
+      if (!ReadString(&buffer, &complete)) return false;
+      if (visit) visitor_.OnString(path_, buffer, complete);
+      return complete;
+    }
+    size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '}' &&
+           text_[pos_] != ']' && text_[pos_] != ' ' && text_[pos_] != '\n' &&
+           text_[pos_] != '\r' && text_[pos_] != '\t') {
+      ++pos_;
+    }
+    std::string_view raw = text_.substr(start, pos_ - start);
+    if (pos_ >= text_.size() || !IsScalar(raw)) return false;  // Cut, or not JSON.
+    if (visit) visitor_.OnScalar(path_, raw);
+    return true;
+  }
+
+  static bool IsScalar(std::string_view raw) {
+    if (raw == "true" || raw == "false" || raw == "null") return true;
+    if (raw.empty()) return false;
+    for (char c : raw) {
+      if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool ParseObject(bool visit) {
+    ++pos_;
+    SkipSpace();
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      if (visit) visitor_.OnContainerEnd(path_, true);
+      return true;
+    }
+    while (true) {
+      SkipSpace();
+      if (pos_ >= text_.size() || text_[pos_] != '"') return Close(visit);
+      std::string& key = keys_[path_.size()];
+      bool complete = false;
+      if (!ReadString(&key, &complete) || !complete) return Close(visit);
+      SkipSpace();
+      if (pos_ >= text_.size() || text_[pos_] != ':') return Close(visit);
+      ++pos_;
+      SkipSpace();
+      bool want = visit && visitor_.WantKey(path_, key);
+      path_.push_back(key);
+      bool ok = ParseValue(want);
+      path_.pop_back();
+      if (!ok) return Close(visit);
+      SkipSpace();
+      if (pos_ < text_.size() && text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < text_.size() && text_[pos_] == '}') {
+        ++pos_;
+        if (visit) visitor_.OnContainerEnd(path_, true);
+        return true;
+      }
+      return Close(visit);
+    }
+  }
+
+  bool ParseArray(bool visit) {
+    ++pos_;
+    SkipSpace();
+    if (pos_ < text_.size() && text_[pos_] == ']') {
+      ++pos_;
+      if (visit) visitor_.OnContainerEnd(path_, true);
+      return true;
+    }
+    while (true) {
+      SkipSpace();
+      path_.push_back("[]");
+      bool ok = ParseValue(visit);
+      path_.pop_back();
+      if (!ok) return Close(visit);
+      SkipSpace();
+      if (pos_ < text_.size() && text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < text_.size() && text_[pos_] == ']') {
+        ++pos_;
+        if (visit) visitor_.OnContainerEnd(path_, true);
+        return true;
+      }
+      return Close(visit);
+    }
+  }
+
+  // The container at the current depth ends here, incomplete.
+  bool Close(bool visit) {
+    if (visit) visitor_.OnContainerEnd(path_, false);
+    return false;
+  }
+
+
+  std::string_view text_;
+  JsonPrefixVisitor& visitor_;
+  size_t pos_ = 0;
+  std::vector<std::string_view> path_;
+  // Per-depth scratch strings (the path never exceeds kMaxDepth + 1 entries): `path_` views
+  // the keys, which stay put while their values are read.
+  std::array<std::string, kMaxDepth + 2> keys_;
+  std::array<std::string, kMaxDepth + 2> values_;
+};
+
+}  // namespace
+
+bool ScanJsonPrefix(std::string_view text, JsonPrefixVisitor& visitor) {
+  Scanner scanner(text, visitor);
+  return scanner.Run();
+}
+
+}  // namespace gatescope::parsers::apigw_execution
