@@ -28,6 +28,9 @@ void RegisterDiscover(CLI::App& app, gatescope::commands::DiscoverOptions& o) {
   cmd->add_option("--openapi", o.openapi_file, "Write one OpenAPI 3.1 document to FILE");
   cmd->add_option("--openapi-dir", o.openapi_dir, "Write one OpenAPI 3.1 document per API to DIR");
   cmd->add_option("--inventory", o.inventory_file, "Write the inventory as JSON to FILE");
+  cmd->add_option("--transactions", o.transactions_file,
+                  "Write every request as rebuilt (joined, with headers and bodies; credential "
+                  "headers redacted) to FILE, one JSON object per line");
   cmd->add_flag("!--no-progress", o.progress, "Never draw the progress line");
   cmd->add_option("--exec-grace-ms", o.execution_grace_ms,
                   "Execution logs: log time (ms) to wait for a request's lines after "

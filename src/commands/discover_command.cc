@@ -16,6 +16,7 @@
 #include "env/byte_source.h"
 #include "inventory/inventory.h"
 #include "inventory/inventory_json.h"
+#include "model/transaction_json.h"
 #include "openapi/openapi_exporter.h"
 #include "parsers/apigw_access/access_log_parser.h"
 #include "parsers/apigw_execution/execution_assembler.h"
@@ -281,7 +282,19 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
   bool show_progress = options.progress && ::isatty(STDERR_FILENO) != 0;
   size_t failed = 0;
 
-  pipeline::RequestJoiner joiner({}, [&](model::HttpTransaction& t) { inventory.Add(t); });
+  std::ofstream transactions_out;
+  std::string transactions_tmp = options.transactions_file + ".tmp";
+  if (!options.transactions_file.empty()) {
+    transactions_out.open(transactions_tmp, std::ios::binary | std::ios::trunc);
+    if (!transactions_out) {
+      err << "gatescope discover: --transactions: cannot open " << transactions_tmp << '\n';
+      return kExitUsage;
+    }
+  }
+  pipeline::RequestJoiner joiner({}, [&](model::HttpTransaction& t) {
+    inventory.Add(t);
+    if (transactions_out.is_open()) transactions_out << model::TransactionToJson(t) << '\n';
+  });
   parsers::apigw_execution::AssemblerOptions assembler_options{
       .completion_grace = std::chrono::milliseconds(options.execution_grace_ms),
       .max_idle = std::chrono::milliseconds(options.execution_max_idle_ms),
@@ -353,6 +366,18 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
       exit_code = kExitInputError;
     }
   };
+  if (transactions_out.is_open()) {
+    transactions_out.close();
+    std::error_code ec;
+    if (!transactions_out) {
+      err << "gatescope discover: cannot write " << transactions_tmp << '\n';
+      exit_code = kExitInputError;
+    } else if (std::filesystem::rename(transactions_tmp, options.transactions_file, ec); ec) {
+      err << "gatescope discover: cannot write " << options.transactions_file << ": "
+          << ec.message() << '\n';
+      exit_code = kExitInputError;
+    }
+  }
   if (!options.inventory_file.empty()) {
     write(options.inventory_file, inventory::InventoryToJson(inventory, MakeRunInfo(counters, transactions, now_ms)));
   }
@@ -367,7 +392,8 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
       write((std::filesystem::path(options.openapi_dir) / name).string(), doc);
     }
   }
-  if (options.inventory_file.empty() && options.openapi_file.empty() && options.openapi_dir.empty()) {
+  if (options.inventory_file.empty() && options.openapi_file.empty() &&
+      options.openapi_dir.empty() && options.transactions_file.empty()) {
     PrintTable(inventory, out);
   }
   PrintSummary(counters, transactions, options.inputs.size(), failed, inventory, err);

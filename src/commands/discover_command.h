@@ -18,6 +18,7 @@ struct DiscoverOptions {
   std::string openapi_file;
   std::string openapi_dir;
   std::string inventory_file;
+  std::string transactions_file;  // NDJSON, one rebuilt transaction per line.
   bool progress = true;  // A progress line on stderr, for large inputs on a terminal only.
   // Execution-log assembly (parsers::apigw_execution::AssemblerOptions): log time to wait
   // after a request's last line, and the cap on requests held open at once.

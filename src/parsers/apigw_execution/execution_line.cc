@@ -155,6 +155,8 @@ std::string_view TokenAfter(std::string_view value, std::string_view marker) {
   if (at == std::string_view::npos) return {};
   std::string_view rest = value.substr(at + marker.size());
   while (!rest.empty() && IsBlank(rest.front())) rest.remove_prefix(1);
+  if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);  // "API Stage: a/b".
+  while (!rest.empty() && IsBlank(rest.front())) rest.remove_prefix(1);
   size_t end = 0;
   while (end < rest.size() && !IsSpace(rest[end]) && rest[end] != ',') ++end;
   std::string_view token = rest.substr(0, end);

@@ -72,6 +72,9 @@ struct ExecutionLine {
 // where the label has one and any whitespace after its colon; never by position. Never fails.
 ExecutionLine ParseExecutionLine(std::string_view message);
 ExecutionLine ParseExecutionLine(std::string&& message) = delete;  // Would dangle.
+inline ExecutionLine ParseExecutionLine(const char* message) {
+  return ParseExecutionLine(std::string_view(message));
+}
 
 // True when `message` has the "(<requestId>) " prefix of 2017-and-later execution logs.
 bool HasRequestIdPrefix(std::string_view message);

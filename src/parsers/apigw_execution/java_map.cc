@@ -131,6 +131,24 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// Where the last value of a cut map ends: before a trailing ", <partial key>" the cut left
+// ("..., Host=example.com, X-Amz-Secu"), else at the end of the text.
+size_t WithoutCutKey(std::string_view text, size_t value_start, MapKind kind) {
+  size_t comma = text.rfind(", ");
+  if (comma == std::string_view::npos || comma < value_start) return text.size();
+  std::string_view tail = text.substr(comma + 2);
+  if (tail.empty()) return comma;
+  for (char c : tail) {
+    bool ok = kind == MapKind::kHeaders ? IsTokenChar(c) : (c != '=' && c != ',' && c != '\n');
+    if (!ok) return text.size();
+  }
+  if (kind == MapKind::kHeaders && !LooksLikeHeaderName(tail) &&
+      !(tail.front() >= 'A' && tail.front() <= 'Z')) {
+    return text.size();
+  }
+  return comma;
+}
+
 }  // namespace
 
 void ParseJavaMap(std::string_view text, bool truncated, MapKind kind, model::FieldList* out) {
@@ -170,7 +188,9 @@ void ParseJavaMap(std::string_view text, bool truncated, MapKind kind, model::Fi
       }
     }
     bool last = next_entry == std::string_view::npos;
-    out->Add(key, text.substr(value_start, value_end - value_start), last && !closed);
+    if (last && !closed) value_end = WithoutCutKey(text, value_start, kind);
+    out->Add(key, text.substr(value_start, value_end - value_start),
+             last && !closed && value_end == text.size());
     if (last) break;
     pos = next_entry;
   }
