@@ -237,9 +237,11 @@ struct ExecutionAssembler::Impl {
   }
 
   bool IsDuplicate(const OpenRequest& r, const model::RawRecord& record) const {
-    // The same event has the same timestamp: compare ids only among those.
+    // The same event has the same timestamp: compare ids only among those, last digit first
+    // (ids of events written together differ at their end).
     for (const StoredLine& l : r.lines) {
-      if (l.timestamp_ms != record.timestamp_ms || l.event_id_size != record.event_id.size()) {
+      if (l.timestamp_ms != record.timestamp_ms || l.event_id_size != record.event_id.size() ||
+          r.arena[l.event_id_offset + l.event_id_size - 1] != record.event_id.back()) {
         continue;
       }
       if (std::string_view(r.arena).substr(l.event_id_offset, l.event_id_size) ==
@@ -288,7 +290,7 @@ struct ExecutionAssembler::Impl {
     order.resize(r.lines.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::string_view arena = r.arena;
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    auto before = [&](uint32_t a, uint32_t b) {
       const StoredLine& x = r.lines[a];
       const StoredLine& y = r.lines[b];
       if (x.timestamp_ms != y.timestamp_ms) return x.timestamp_ms < y.timestamp_ms;
@@ -296,7 +298,11 @@ struct ExecutionAssembler::Impl {
       std::string_view yi = arena.substr(y.event_id_offset, y.event_id_size);
       if (!xi.empty() && !yi.empty() && xi != yi) return EventIdLess(xi, yi);
       return x.seq < y.seq;
-    });
+    };
+    // Lines nearly always arrive in order: check before sorting.
+    if (!std::is_sorted(order.begin(), order.end(), before)) {
+      std::sort(order.begin(), order.end(), before);
+    }
     timed.clear();
     for (uint32_t i : order) {
       const StoredLine& l = r.lines[i];

@@ -1,6 +1,7 @@
 #include "parsers/apigw_execution/execution_line.h"
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 namespace gatescope::parsers::apigw_execution {
@@ -35,6 +36,7 @@ constexpr Label kLabels[] = {
     {"Unauthorized request:", LineKind::kUnauthorized},
     {"Verifying Usage Plan for request:", LineKind::kVerifyingUsagePlan},
     {"Usage Plan check", LineKind::kUsagePlanCheck},
+    {"API Key authorized because", LineKind::kApiKeyAuthorization},
     {"API Key*not authorized", LineKind::kApiKeyInvalid},
     {"API Key*authorized because", LineKind::kApiKeyAuthorization},
     {"API Key ID:", LineKind::kApiKeyId},
@@ -112,13 +114,16 @@ bool MatchLabel(std::string_view pattern, std::string_view text, size_t* used) {
   return true;
 }
 
-// Label indexes by the lowercase first letter of their pattern.
+// Label indexes by the lowercase first letter of their pattern, and the exact text each
+// pattern stands for when written as AWS writes it (no '*'), for a memcmp fast path.
 struct LabelIndex {
   std::array<std::vector<uint8_t>, 26> by_letter;
+  std::array<bool, std::size(kLabels)> literal{};
   LabelIndex() {
     for (size_t i = 0; i < std::size(kLabels); ++i) {
       char c = Lower(kLabels[i].pattern[0]);
       by_letter[c - 'a'].push_back(static_cast<uint8_t>(i));
+      literal[i] = kLabels[i].pattern.find('*') == std::string_view::npos;
     }
   }
 };
@@ -133,9 +138,18 @@ bool IsRequestIdChar(char c) {
          c == '-' || c == '_';
 }
 
+bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
 // Length of a "(<id>) " prefix, or 0.
 size_t RequestIdPrefixLength(std::string_view m) {
   if (m.size() < 4 || m[0] != '(') return 0;
+  // Nearly every id is a lowercase UUID: check its shape with fixed offsets first.
+  if (m.size() >= 39 && m[37] == ')' && m[38] == ' ' && m[9] == '-' && m[14] == '-' &&
+      m[19] == '-' && m[24] == '-') {
+    bool uuid = true;
+    for (size_t i = 1; i < 37 && uuid; ++i) uuid = (i == 9 || i == 14 || i == 19 || i == 24) || IsHex(m[i]);
+    if (uuid) return 39;
+  }
   size_t i = 1;
   while (i < m.size() && i <= kMaxRequestIdLength && IsRequestIdChar(m[i])) ++i;
   if (i == 1 || i + 1 >= m.size() || m[i] != ')' || m[i + 1] != ' ') return 0;
@@ -241,9 +255,26 @@ ExecutionLine ParseExecutionLine(std::string_view message) {
   if (message.empty()) return line;
   char first = Lower(message.front());
   if (first < 'a' || first > 'z') return line;
-  for (uint8_t i : Index().by_letter[first - 'a']) {
-    size_t used = 0;
-    if (!MatchLabel(kLabels[i].pattern, message, &used)) continue;
+  const LabelIndex& index = Index();
+  const std::vector<uint8_t>& candidates = index.by_letter[first - 'a'];
+  // Fast path: the label exactly as AWS writes it. Then the tolerant matcher (case, runs of
+  // blanks, " :"), which costs more per label.
+  size_t used = 0;
+  int found = -1;
+  for (uint8_t i : candidates) {
+    std::string_view p = kLabels[i].pattern;
+    if (index.literal[i] && message.size() >= p.size() &&
+        std::memcmp(message.data(), p.data(), p.size()) == 0) {
+      found = i;
+      used = p.size();
+      break;
+    }
+  }
+  for (size_t k = 0; found < 0 && k < candidates.size(); ++k) {
+    if (MatchLabel(kLabels[candidates[k]].pattern, message, &used)) found = candidates[k];
+  }
+  if (found >= 0) {
+    size_t i = static_cast<size_t>(found);
     line.kind = kLabels[i].kind;
     std::string_view value = message.substr(used);
     while (!value.empty() && IsSpace(value.front())) value.remove_prefix(1);
@@ -251,7 +282,6 @@ ExecutionLine ParseExecutionLine(std::string_view message) {
     // part of the value; a value's own trailing newlines are not either.
     while (!value.empty() && IsSpace(value.back())) value.remove_suffix(1);
     line.value = value;
-    return line;
   }
   return line;
 }

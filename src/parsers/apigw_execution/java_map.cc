@@ -103,7 +103,15 @@ std::string_view KeyAt(std::string_view text, size_t pos, MapKind kind) {
   return text.substr(pos, i - pos);
 }
 
-bool AlreadyHas(const model::FieldList& fields, std::string_view name, MapKind kind) {
+// A 64-bit summary of the names added so far (one bit per name, by length and first
+// letter), so that most "is this name already in the map?" checks cost one AND.
+uint64_t NameBit(std::string_view name) {
+  return uint64_t{1} << ((name.size() * 7 + static_cast<unsigned char>(Lower(name.front()))) & 63);
+}
+
+bool AlreadyHas(const model::FieldList& fields, uint64_t names_seen, std::string_view name,
+                MapKind kind) {
+  if ((names_seen & NameBit(name)) == 0) return false;
   for (const model::Field& f : fields) {
     if (kind == MapKind::kHeaders ? model::EqualsIgnoreCase(f.name, name) : f.name == name) {
       return true;
@@ -112,16 +120,19 @@ bool AlreadyHas(const model::FieldList& fields, std::string_view name, MapKind k
   return false;
 }
 
-// Whether the ", " before text[next] ends the value of `current_key`.
-bool EndsValue(std::string_view text, size_t next, std::string_view current_key, MapKind kind,
-               const model::FieldList& fields) {
+// Whether the ", " before text[next] ends the value of `current_key` (`list_valued`: its
+// value is a list of name=value items).
+bool EndsValue(std::string_view text, size_t next, std::string_view current_key,
+               bool list_valued, MapKind kind, const model::FieldList& fields,
+               uint64_t names_seen) {
   std::string_view candidate = KeyAt(text, next, kind);
   if (candidate.empty()) return false;
-  if (model::EqualsIgnoreCase(candidate, current_key) || AlreadyHas(fields, candidate, kind)) {
+  if (model::EqualsIgnoreCase(candidate, current_key) ||
+      AlreadyHas(fields, names_seen, candidate, kind)) {
     return false;
   }
   if (kind == MapKind::kParameters) return true;
-  if (In(current_key, kListValuedHeaders)) return LooksLikeHeaderName(candidate);
+  if (list_valued) return LooksLikeHeaderName(candidate);
   return In(candidate, kHeaderNames) || !In(candidate, kValueParameters);
 }
 
@@ -160,6 +171,7 @@ void ParseJavaMap(std::string_view text, bool truncated, MapKind kind, model::Fi
   bool closed = !truncated && !text.empty() && text.back() == '}';
   if (closed) text.remove_suffix(1);
   out->truncated = !closed;
+  uint64_t names_seen = 0;
   size_t pos = 0;
   while (pos < text.size()) {
     std::string_view key = KeyAt(text, pos, kind);
@@ -179,9 +191,10 @@ void ParseJavaMap(std::string_view text, bool truncated, MapKind kind, model::Fi
     }
     size_t value_start = pos + key.size() + 1;
     size_t value_end = text.size();
+    bool list_valued = kind == MapKind::kHeaders && In(key, kListValuedHeaders);
     for (size_t c = text.find(", ", value_start); c != std::string_view::npos;
          c = text.find(", ", c + 1)) {
-      if (EndsValue(text, c + 2, key, kind, *out)) {
+      if (EndsValue(text, c + 2, key, list_valued, kind, *out, names_seen)) {
         value_end = c;
         next_entry = c + 2;
         break;
@@ -191,6 +204,7 @@ void ParseJavaMap(std::string_view text, bool truncated, MapKind kind, model::Fi
     if (last && !closed) value_end = WithoutCutKey(text, value_start, kind);
     out->Add(key, text.substr(value_start, value_end - value_start),
              last && !closed && value_end == text.size());
+    names_seen |= NameBit(key);
     if (last) break;
     pos = next_entry;
   }

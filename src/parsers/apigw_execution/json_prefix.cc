@@ -1,6 +1,7 @@
 #include "parsers/apigw_execution/json_prefix.h"
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 namespace gatescope::parsers::apigw_execution {
@@ -43,7 +44,8 @@ class Scanner {
         *complete = true;
         return true;
       }
-      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return false;
+      // JSON forbids raw control characters (tab included) in strings.
+      if (static_cast<unsigned char>(c) < 0x20) return false;
       if (c != '\\') {
         // Copy the run up to the next quote or backslash at once.
         size_t end = pos_;
@@ -136,12 +138,33 @@ class Scanner {
     return false;
   }
 
+  // Skips a string nobody reads without copying it. False if the text ends inside it.
+  bool SkipString() {
+    for (++pos_; pos_ < text_.size(); ++pos_) {
+      const void* stop = nullptr;
+      // Jump to the next quote; a backslash before it is checked by walking back.
+      stop = std::memchr(text_.data() + pos_, '"', text_.size() - pos_);
+      if (stop == nullptr) break;
+      size_t quote = static_cast<const char*>(stop) - text_.data();
+      size_t backslashes = 0;
+      while (quote - backslashes > pos_ && text_[quote - backslashes - 1] == '\\') ++backslashes;
+      pos_ = quote;
+      if (backslashes % 2 == 0) {
+        ++pos_;
+        return true;
+      }
+    }
+    pos_ = text_.size();
+    return false;
+  }
+
   bool ParseValue(bool visit) {
     if (pos_ >= text_.size()) return false;
     char c = text_[pos_];
     if ((c == '{' || c == '[') && path_.size() >= kMaxDepth) return SkipNested();
     if (c == '{') return ParseObject(visit);
     if (c == '[') return ParseArray(visit);
+    if (c == '"' && !visit) return SkipString();
     if (c == '"') {
       std::string& buffer = values_[path_.size()];
       bool complete = false;

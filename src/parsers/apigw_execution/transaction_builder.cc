@@ -82,8 +82,10 @@ enum class JsonRole { kRequestEvent, kAuthorizerRequest, kProxyResponse };
 
 class ProxyJson final : public JsonPrefixVisitor {
  public:
-  void Scan(JsonRole role, std::string_view text) {
+  // `want_body`: copy the "body" string (the costliest part) only when it will be used.
+  void Scan(JsonRole role, std::string_view text, bool want_body = true) {
     role_ = role;
+    want_body_ = want_body;
     headers.Clear();
     multi_headers.Clear();
     query.Clear();
@@ -112,7 +114,12 @@ class ProxyJson final : public JsonPrefixVisitor {
       if (key == "httpMethod") keys_seen_ |= kHttpMethodKey;
       if (key == "resource") keys_seen_ |= kResourceKey;
       if (key == "requestContext") keys_seen_ |= kContextKey;
-      return true;
+      // Only what the builder reads: copying the rest would cost more than all else.
+      return key == "resource" || key == "path" || key == "httpMethod" || key == "headers" ||
+             key == "multiValueHeaders" || key == "queryStringParameters" ||
+             key == "multiValueQueryStringParameters" || key == "pathParameters" ||
+             (key == "body" && want_body_) || key == "isBase64Encoded" || key == "requestContext" ||
+             key == "statusCode" || key == "methodArn";
     }
     if (p[0] != "requestContext") return true;
     if (p.size() == 1) return key == "identity" || key == "resourcePath";
@@ -200,6 +207,7 @@ class ProxyJson final : public JsonPrefixVisitor {
   }
 
   JsonRole role_ = JsonRole::kRequestEvent;
+  bool want_body_ = true;
   unsigned keys_seen_ = 0;
 };
 
@@ -210,13 +218,20 @@ void CopyFields(const FieldList& from, FieldList* to) {
 }
 
 // Replaces `*target` with the first complete JSON list, if any: the JSON form has exact
-// boundaries where the Java map can only guess them.
+// boundaries where the Java map can only guess them. Otherwise, when the map was cut, adds
+// the names the cut JSON still shows whole.
 void PreferCompleteJson(const FieldList& multi, bool multi_complete, const FieldList& single,
                         bool single_complete, FieldList* target) {
   if (multi_complete) {
     CopyFields(multi, target);
   } else if (single_complete) {
     CopyFields(single, target);
+  } else if (!target->logged || target->truncated) {
+    for (const FieldList* from : {&single, &multi}) {
+      for (const model::Field& f : *from) {
+        if (!f.value_truncated && target->Find(f.name) == nullptr) target->Add(f.name, f.value);
+      }
+    }
   }
 }
 
@@ -274,6 +289,14 @@ void SetContentType(const FieldList& headers, const FieldList* fallback, model::
   } else {
     body->content_type.assign(SniffMediaType(body->text));
   }
+}
+
+// A Lambda-proxy event starts with its "resource" key, or names "httpMethod" early.
+bool LooksLikeProxyEvent(std::string_view body) {
+  body = Trim(body);
+  if (body.empty() || body.front() != '{') return false;
+  return body.substr(0, 13) == "{\"resource\":\"" ||
+         body.substr(0, 400).find("\"httpMethod\":") != std::string_view::npos;
 }
 
 bool IsLambdaUri(std::string_view uri) {
@@ -376,7 +399,8 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
 
   bool in_authorizer = false, completed = false, started = false, saw_beginning = false;
   bool ended_early = false;  // Throttled, unauthorized or refused before the method ran.
-  bool has_request_event = false, has_authorizer_request = false;
+  bool has_authorizer_request = false;
+  const TimedLine* request_event = nullptr;  // Scanned below, only if needed.
   std::string_view plan_template, fallback_method;
   const TimedLine* method_response_body = nullptr;
   const TimedLine* method_response_headers = nullptr;
@@ -514,8 +538,7 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
           authorizer_json.Scan(JsonRole::kAuthorizerRequest, l.value);
           has_authorizer_request = !authorizer_json.method_arn.empty();
         } else {
-          request_json.Scan(JsonRole::kRequestEvent, l.value);
-          has_request_event = request_json.is_proxy_event;
+          request_event = &t;
         }
         break;
       case LineKind::kReceivedResponse: {
@@ -606,8 +629,20 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
     }
   }
 
-  // The Lambda-proxy event knows the request exactly where it is complete.
-  if (has_request_event) {
+  // The Lambda-proxy event knows the request exactly where it is complete; it is read only
+  // when the lines above left something out, as it is the costliest line to read.
+  bool has_request_event = request_event != nullptr && LooksLikeProxyEvent(request_event->line.value);
+  bool need_event = has_request_event &&
+                    (!tx->request_headers.logged || tx->request_headers.truncated ||
+                     !tx->query_params.logged || tx->query_params.truncated ||
+                     tx->path_params.truncated || tx->method.empty() || tx->path.empty() ||
+                     (!have_arn && plan_template.empty()) || tx->request_body.truncated);
+  if (need_event) {
+    request_json.Scan(JsonRole::kRequestEvent, request_event->line.value,
+                      !tx->request_body.present || tx->request_body.truncated);
+    has_request_event = request_json.is_proxy_event;
+  }
+  if (need_event && has_request_event) {
     const ProxyJson& j = request_json;
     PreferCompleteJson(j.multi_headers, j.multi_headers_complete, j.headers, j.headers_complete,
                        &tx->request_headers);
@@ -640,7 +675,7 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
   if (tx->method.empty()) tx->method.assign(fallback_method);
 
   // The resource template, most exact source first.
-  if (has_request_event && !request_json.resource.empty()) {
+  if (need_event && has_request_event && !request_json.resource.empty()) {
     tx->resource_path = request_json.resource;
   } else if (have_arn) {
     tx->resource_path.assign("/").append(arn_resource);
@@ -654,7 +689,8 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
   // response, else what the integration returned.
   bool lambda_proxy = has_request_event || IsLambdaUri(tx->integration_uri);
   if (endpoint_response_body != nullptr && lambda_proxy) {
-    response_json.Scan(JsonRole::kProxyResponse, endpoint_response_body->line.value);
+    response_json.Scan(JsonRole::kProxyResponse, endpoint_response_body->line.value,
+                       method_response_body == nullptr && gateway_body == nullptr);
     if (tx->integration_status < 0 && response_json.status_code >= 0) {
       tx->integration_status = response_json.status_code;
     }
@@ -691,7 +727,8 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
       SetBody(*endpoint_response_body, &tx->response_body);
     }
   }
-  const FieldList* lambda_headers = lambda_proxy ? &response_json.headers : nullptr;
+  const FieldList* lambda_headers =
+      lambda_proxy && endpoint_response_body != nullptr ? &response_json.headers : nullptr;
   SetContentType(tx->request_headers, nullptr, &tx->request_body);
   SetContentType(tx->response_headers, lambda_headers, &tx->response_body);
 

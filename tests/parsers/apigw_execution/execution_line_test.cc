@@ -250,5 +250,11 @@ TEST(JsonPrefixTest, InvalidJsonStopsWithoutCrashing) {
   EXPECT_FALSE(ScanJsonPrefix(deep, r));
 }
 
+// Found by execution_line_fuzz: a raw tab inside a string made the scanner loop forever.
+TEST(JsonPrefixTest, RegressionRawTabInStringEnds) {
+  Recorder r;
+  EXPECT_FALSE(ScanJsonPrefix("{\"a\":\"x\ty\"}", r));
+}
+
 }  // namespace
 }  // namespace gatescope::parsers::apigw_execution
