@@ -169,7 +169,7 @@ TransactionCounts CountTransactions(const parsers::apigw_execution::ExecutionAss
   t.by_partial_reason = a.stats().by_partial_reason;
   t.unknown_lines =
       a.stats().lines_by_kind[static_cast<size_t>(parsers::apigw_execution::LineKind::kUnknown)];
-  t.joined = j.stats().joined;
+  t.joined = j.stats().joined + a.stats().joined;
   t.supplements = j.stats().supplements;
   t.unattributed = inv.unattributed();
   return t;
@@ -310,7 +310,7 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
     std::optional<DropReason> drop = parser.Parse(record, &tx);
     if (!drop.has_value()) {
       counters.AddAccepted();
-      joiner.Offer(&tx);
+      if (!assembler.Attach(&tx)) joiner.Offer(&tx);
       return;
     }
     counters.AddDrop(*drop);

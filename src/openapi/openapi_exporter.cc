@@ -82,7 +82,43 @@ struct MergedOperation {
   std::vector<std::pair<const EndpointKey*, const EndpointStats*>> sources;
 };
 
+void MergeNames(std::vector<inventory::NameCount>& into,
+                const std::vector<inventory::NameCount>& from) {
+  for (const inventory::NameCount& n : from) {
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&](const inventory::NameCount& m) { return m.name == n.name; });
+    if (it == into.end()) {
+      into.push_back(n);
+    } else {
+      it->count += n.count;
+    }
+  }
+}
+
+void MergeBodies(std::vector<inventory::BodyCount>& into,
+                 const std::vector<inventory::BodyCount>& from) {
+  for (const inventory::BodyCount& b : from) {
+    auto it = std::find_if(into.begin(), into.end(), [&](const inventory::BodyCount& m) {
+      return m.status == b.status && m.media_type == b.media_type;
+    });
+    if (it == into.end()) {
+      into.push_back(b);
+    } else {
+      it->count += b.count;
+      it->truncated += b.truncated;
+    }
+  }
+}
+
 void MergeInto(EndpointStats& into, const EndpointStats& s) {
+  into.content_logged += s.content_logged;
+  into.query_observed += s.query_observed;
+  into.request_headers_observed += s.request_headers_observed;
+  MergeNames(into.query_params, s.query_params);
+  MergeNames(into.request_headers, s.request_headers);
+  MergeNames(into.response_headers, s.response_headers);
+  MergeBodies(into.request_bodies, s.request_bodies);
+  MergeBodies(into.response_bodies, s.response_bodies);
   if (into.requests == 0) {
     into.template_source = s.template_source;
     into.route = s.route;
@@ -125,6 +161,40 @@ std::string OperationId(const std::string& method, const std::string& path,
   return unique;
 }
 
+// Headers every request carries on its way through CloudFront and API Gateway, or that
+// OpenAPI describes elsewhere (Accept, Content-Type and Authorization "SHALL be ignored" as
+// header parameters; credentials are security schemes): not parameters of the API.
+bool IsTransportHeader(const std::string& lower) {
+  static const std::set<std::string, std::less<>> kNames = {
+      "accept", "accept-encoding", "accept-language", "authorization", "cache-control",
+      "connection", "content-length", "content-type", "cookie", "host", "origin", "postman-token",
+      "pragma", "referer", "user-agent", "via", "x-amz-cf-id", "x-amz-date",
+      "x-amz-security-token", "x-amzn-trace-id", "x-api-key", "x-forwarded-for",
+      "x-forwarded-port", "x-forwarded-proto"};
+  return kNames.count(lower) > 0 || lower.rfind("cloudfront-", 0) == 0 ||
+         lower.rfind("sec-", 0) == 0;
+}
+
+std::vector<inventory::NameCount> SortedNames(std::vector<inventory::NameCount> names) {
+  std::sort(names.begin(), names.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return names;
+}
+
+// The media types seen for one status (-1: requests), as an OpenAPI "content" map.
+Json ContentFor(const std::vector<inventory::BodyCount>& bodies, int32_t status) {
+  Json content = Json::object();
+  for (const inventory::BodyCount& b : bodies) {
+    if (b.status != status) continue;
+    std::string type = b.media_type.empty() ? "application/octet-stream" : b.media_type;
+    Json& entry = content[type];
+    uint64_t seen = entry.contains("x-gatescope-seen") ? entry["x-gatescope-seen"].get<uint64_t>() : 0;
+    entry["x-gatescope-seen"] = seen + b.count;
+    if (b.truncated > 0) entry["x-gatescope-truncated"] = b.truncated;
+  }
+  return content;
+}
+
 Json Operation(const MergedOperation& op, const std::string& rendered, std::set<std::string>& ids) {
   const EndpointStats& s = op.merged;
   Json o;
@@ -139,14 +209,38 @@ Json Operation(const MergedOperation& op, const std::string& rendered, std::set<
     }
     params.push_back(std::move(p));
   }
+  // Query parameters and headers seen in execution logs; "x-gatescope-seen" counts requests
+  // showing the name, out of "x-gatescope-observed" whose map was logged whole.
+  for (const inventory::NameCount& n : SortedNames(s.query_params)) {
+    params.push_back({{"name", n.name},
+                      {"in", "query"},
+                      {"schema", {{"type", "string"}}},
+                      {"x-gatescope-seen", n.count},
+                      {"x-gatescope-observed", s.query_observed}});
+  }
+  for (const inventory::NameCount& n : SortedNames(s.request_headers)) {
+    if (IsTransportHeader(n.name)) continue;
+    params.push_back({{"name", n.name},
+                      {"in", "header"},
+                      {"schema", {{"type", "string"}}},
+                      {"x-gatescope-seen", n.count},
+                      {"x-gatescope-observed", s.request_headers_observed}});
+  }
   if (!params.empty()) o["parameters"] = std::move(params);
+  if (Json content = ContentFor(s.request_bodies, -1); !content.empty()) {
+    o["requestBody"] = {{"content", std::move(content)}};
+  }
   auto statuses = s.status_counts;
   std::sort(statuses.begin(), statuses.end());
   Json responses = Json::object();
   for (const auto& [code, count] : statuses) {
     if (code < 100 || code > 599) continue;
-    responses[std::to_string(code)] = {
+    Json response = {
         {"description", "Observed " + std::to_string(count) + " time" + (count == 1 ? "" : "s") + "."}};
+    if (Json content = ContentFor(s.response_bodies, code); !content.empty()) {
+      response["content"] = std::move(content);
+    }
+    responses[std::to_string(code)] = std::move(response);
   }
   if (responses.empty()) responses["default"] = {{"description", "No status code was logged."}};
   o["responses"] = std::move(responses);

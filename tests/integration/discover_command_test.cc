@@ -122,3 +122,76 @@ TEST(DiscoverCommandTest, LogGroupOptionNamesApiForPlainText) {
 
 }  // namespace
 }  // namespace gatescope::commands
+
+namespace gatescope::commands {
+namespace {
+
+// The access-log line of the execution sample's request (same request id), in the
+// console's JSON format.
+constexpr std::string_view kSampleAccessLine =
+    R"({"requestId":"515f1e99-39db-11e9-9e96-01e5c04505b9","ip":"203.0.113.9",)"
+    R"("requestTime":"26/Feb/2019:15:29:33 +0000","httpMethod":"POST",)"
+    R"("resourcePath":"/verifyReceipt","status":"200","protocol":"HTTP/1.1",)"
+    R"("responseLength":"1136","responseLatency":"45"})";
+
+TEST(DiscoverCommandTest, JoinsExecutionAndAccessLogsOfOneRequestInEitherOrder) {
+  testing::TempDir dir;
+  std::string access = dir.Write("access.log", std::string(kSampleAccessLine) + "\n");
+  std::string exec = testing::FixturePath("execution/samples/exec-rest-lambda-proxy-success-200.payload.json");
+  // Both in one input, interleaved as a pull of both groups would deliver them.
+  std::string mixed = dir.Write(
+      "mixed.log",
+      testing::ReadFixture("execution/samples/exec-rest-lambda-proxy-success-200.log") +
+          std::string(kSampleAccessLine) + "\n");
+  for (const std::vector<std::string>& inputs :
+       {std::vector<std::string>{exec, access}, std::vector<std::string>{access, exec},
+        std::vector<std::string>{mixed}}) {
+    SCOPED_TRACE(inputs.back());
+    std::string inv_path = dir.File("inv.json");
+    std::string tx_path = dir.File("tx.ndjson");
+    RunOutput r = Discover({.inputs = inputs,
+                            .log_group = "API-Gateway-Execution-Logs_h733q2j6gb/Prod",
+                            .inventory_file = inv_path,
+                            .transactions_file = tx_path});
+    ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+    Json inv = Json::parse(testing::ReadFile(inv_path));
+    ASSERT_EQ(inv["apis"].size(), 1u) << inv.dump();
+    const Json& e = inv["apis"][0]["endpoints"];
+    ASSERT_EQ(e.size(), 1u) << inv.dump();
+    EXPECT_EQ(e[0]["requests"], 1) << "one request, counted once";
+    EXPECT_EQ(e[0]["content"]["requests_logged"], 1);
+    EXPECT_EQ(e[0]["content"]["request_headers"]["x-correlation-id"], 1);
+    const Json& s = inv["summary"];
+    EXPECT_EQ(s["events_read"], 24);
+    EXPECT_EQ(s["events_parsed"], 24);
+    EXPECT_EQ(s["requests_joined"].get<int>() + s["requests_joined_after_emission"].get<int>(), 1);
+    // In one input the halves meet in time and merge into one transaction.
+    if (inputs.size() == 1) {
+      Json tx = Json::parse(testing::ReadFile(tx_path));
+      EXPECT_EQ(tx["source"], "joined");
+      EXPECT_EQ(tx["source_ip"], "203.0.113.9");
+      EXPECT_EQ(tx["response_latency_ms"], 45);
+      EXPECT_EQ(tx["integration_latency_ms"], 40);
+    }
+  }
+}
+
+TEST(DiscoverCommandTest, ExecutionLogSamplesGiveEndpointsWithContent) {
+  testing::TempDir dir;
+  RunOutput r = Discover(
+      {.inputs = {testing::FixturePath(
+           "execution/samples/exec-rest-2016-legacy-no-requestid-prefix-lambda-custom-200.log")},
+       .log_group = "API-Gateway-Execution-Logs_ulhoxnm2x2/dev",
+       .openapi_file = dir.File("openapi.json")});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  Json doc = Json::parse(testing::ReadFile(dir.File("openapi.json")));
+  const Json& post = doc["paths"]["/repos/{id}"]["post"];
+  EXPECT_EQ(post["responses"]["200"]["content"]["application/json"]["x-gatescope-truncated"], 1);
+  bool has_query = false;
+  for (const Json& p : post["parameters"]) has_query |= p["in"] == "query" && p["name"] == "q";
+  EXPECT_TRUE(has_query) << post.dump();
+  EXPECT_NE(r.err.find("Execution logs: 1 requests rebuilt, 1 complete"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace gatescope::commands

@@ -17,6 +17,15 @@ cases = [[p] for p in access] + [
     [str(fixtures / "containers" / "lambda-event.json")],
     [str(fixtures / "containers" / "filter-log-events-2pages.json")],
 ]
+# Execution logs: the real samples, and each generated fixture with the log group its truth
+# names (which gives the API id and stage).
+samples = sorted(str(p) for p in (fixtures / "execution" / "samples").iterdir()
+                 if not p.name.endswith(".ndjson"))
+cases += [[p] for p in samples] + [samples + access]
+for truth in sorted((fixtures / "execution" / "generated").glob("*.truth.json")):
+    stem = truth.name[: -len(".truth.json")]
+    data = next(p for p in truth.parent.glob(stem + ".*") if not p.name.endswith(".truth.json"))
+    cases.append(["--log-group", json.loads(truth.read_text())["log_group"], str(data)])
 
 checked = failed = 0
 with tempfile.TemporaryDirectory() as tmp:

@@ -8,6 +8,7 @@
 
 #include "core/string_hash.h"
 #include "parsers/apigw_execution/transaction_builder.h"
+#include "pipeline/request_joiner.h"
 
 namespace gatescope::parsers::apigw_execution {
 namespace {
@@ -44,6 +45,8 @@ struct OpenRequest {
   uint64_t last_seq = 0;
   bool completed = false;
   bool timed = false;
+  bool has_access = false;
+  model::HttpTransaction access;  // The request's access-log line, when it came first.
   ListId list = ListId::kActive;
   uint32_t prev = kNone;
   uint32_t next = kNone;
@@ -172,6 +175,7 @@ struct ExecutionAssembler::Impl {
     r.last_ts = -1;
     r.completed = false;
     r.timed = false;
+    r.has_access = false;
     PushBack(s, ListId::kActive);
     index.emplace(r.id, s);
     return s;
@@ -324,6 +328,10 @@ struct ExecutionAssembler::Impl {
     }
     context.closed_early = reason;
     builder.Build(timed, context, &tx);
+    if (r.has_access) {
+      pipeline::MergeAccessIntoExecution(r.access, &tx);
+      ++stats.joined;
+    }
 
     size_t events = r.lines.size();
     open_bytes -= std::min(open_bytes, r.arena.size() + events * sizeof(StoredLine));
@@ -358,6 +366,16 @@ ExecutionAssembler::ExecutionAssembler(const AssemblerOptions& options,
 ExecutionAssembler::~ExecutionAssembler() = default;
 
 void ExecutionAssembler::Add(const model::RawRecord& record) { impl_->Add(record); }
+bool ExecutionAssembler::Attach(model::HttpTransaction* access) {
+  auto it = impl_->index.find(access->request_id);
+  if (access->request_id.empty() || it == impl_->index.end()) return false;
+  OpenRequest& r = impl_->slots[it->second];
+  if (r.has_access) return false;
+  std::swap(r.access, *access);
+  r.has_access = true;
+  return true;
+}
+
 void ExecutionAssembler::StartInput() { impl_->watermark_ms = -1; }
 void ExecutionAssembler::CloseIdle(int64_t now_ms) { impl_->CloseDue(now_ms); }
 void ExecutionAssembler::Flush() { impl_->Flush(); }
@@ -366,15 +384,21 @@ size_t ExecutionAssembler::open_bytes() const { return impl_->open_bytes; }
 const AssemblerStats& ExecutionAssembler::stats() const { return impl_->stats; }
 
 bool IsExecutionLogRecord(const model::RawRecord& record) {
-  if (HasRequestIdPrefix(record.message)) return true;
-  if (record.log_group.substr(0, kExecutionGroupPrefix.size()) == kExecutionGroupPrefix) {
-    return true;
-  }
+  std::string_view m = record.message;
+  if (HasRequestIdPrefix(m)) return true;
+  if (m.empty()) return false;
   // The 2016 format: no prefix, but a known label. Access logs start with '{', '<', a digit
   // or '-', or with a custom text that no label matches.
-  return !record.message.empty() && record.message.front() >= 'A' &&
-         record.message.front() <= 'Z' &&
-         ParseExecutionLine(record.message).kind != LineKind::kUnknown;
+  if (m.front() >= 'A' && m.front() <= 'Z' &&
+      ParseExecutionLine(m).kind != LineKind::kUnknown) {
+    return true;
+  }
+  // In an execution-log group, unknown text is an execution line too (kept with its stream's
+  // request), unless it is shaped like an access log that a --log-group flag put there.
+  bool execution_group =
+      record.log_group.substr(0, kExecutionGroupPrefix.size()) == kExecutionGroupPrefix;
+  return execution_group && m.front() != '{' && m.front() != '<' &&
+         !(m.front() >= '0' && m.front() <= '9');
 }
 
 }  // namespace gatescope::parsers::apigw_execution

@@ -31,6 +31,7 @@ struct AssemblerOptions {
 // What the assembler did, beyond the event counters.
 struct AssemblerStats {
   uint64_t transactions = 0;
+  uint64_t joined = 0;  // Access-log transactions attached to their open request.
   std::array<uint64_t, model::kPartialReasonCount> by_partial_reason{};  // [kNone]: complete.
   std::array<uint64_t, kLineKindCount> lines_by_kind{};                  // [kUnknown]: unknown.
 };
@@ -63,6 +64,11 @@ class ExecutionAssembler {
   // Takes one execution-log event (already counted received by its decoder). May emit
   // transactions whose quiet period this event's time ends.
   void Add(const model::RawRecord& record);
+
+  // Attaches an access-log transaction to its request when that request is open here: the
+  // transaction emitted at close is then the two joined (pipeline::MergeAccessIntoExecution).
+  // Returns false, leaving `*access` alone, when the request is not open.
+  bool Attach(model::HttpTransaction* access);
 
   // Restarts log time for a new input, which may begin earlier than the last one ended (files
   // exported per log stream): requests are then closed by the new input's clock.
