@@ -315,6 +315,8 @@ TEST(ExecutionAssemblerTest, RoutesExecutionAndAccessRecords) {
   r.message = "1.2.3.4 - - [27/Oct/2023:13:40:57 +0000] \"GET /x HTTP/1.1\" 200 1 abc";
   EXPECT_FALSE(IsExecutionLogRecord(r));
   r.log_group = "API-Gateway-Execution-Logs_a1b2c3d4e5/prod";
+  EXPECT_FALSE(IsExecutionLogRecord(r)) << "an access log, whatever group a flag names";
+  r.message = "Some wording AWS adds in 2027";
   EXPECT_TRUE(IsExecutionLogRecord(r));
 }
 
