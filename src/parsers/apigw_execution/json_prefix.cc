@@ -218,17 +218,7 @@ class Scanner {
       bool ok = ParseValue(want);
       path_.pop_back();
       if (!ok) return Close(visit);
-      SkipSpace();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == '}') {
-        ++pos_;
-        if (visit) visitor_.OnContainerEnd(path_, true);
-        return true;
-      }
-      return Close(visit);
+      if (Next next = AfterElement('}'); next != Next::kMore) return End(next, visit);
     }
   }
 
@@ -246,18 +236,31 @@ class Scanner {
       bool ok = ParseValue(visit);
       path_.pop_back();
       if (!ok) return Close(visit);
-      SkipSpace();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == ']') {
-        ++pos_;
-        if (visit) visitor_.OnContainerEnd(path_, true);
-        return true;
-      }
-      return Close(visit);
+      if (Next next = AfterElement(']'); next != Next::kMore) return End(next, visit);
     }
+  }
+
+  enum class Next { kMore, kClosed, kBroken };
+
+  // After an element: a comma (more follow), the container's closing character, or anything
+  // else (the text is cut or is not JSON).
+  Next AfterElement(char close) {
+    SkipSpace();
+    if (pos_ < text_.size() && text_[pos_] == ',') {
+      ++pos_;
+      return Next::kMore;
+    }
+    if (pos_ < text_.size() && text_[pos_] == close) {
+      ++pos_;
+      return Next::kClosed;
+    }
+    return Next::kBroken;
+  }
+
+  bool End(Next next, bool visit) {
+    if (next == Next::kBroken) return Close(visit);
+    if (visit) visitor_.OnContainerEnd(path_, true);
+    return true;
   }
 
   // The container at the current depth ends here, incomplete.
