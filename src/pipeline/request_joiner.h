@@ -10,9 +10,12 @@
 namespace gatescope::pipeline {
 
 struct JoinerOptions {
-  // Log time an execution-log transaction waits for its request's access-log line.
-  std::chrono::milliseconds window{std::chrono::minutes(2)};
-  size_t max_held = 20000;  // Execution-log transactions waiting; beyond it the oldest goes.
+  // Log time an execution-log transaction waits for its request's access-log line. Short: an
+  // access line that comes while its request is still being assembled is attached there
+  // (ExecutionAssembler::Attach), and a later one becomes a supplement; this only covers an
+  // access line delayed past the assembler's grace.
+  std::chrono::milliseconds window{std::chrono::seconds(30)};
+  size_t max_held = 4096;  // Execution-log transactions waiting; beyond it the oldest goes.
   // Request ids remembered after emission (a direct-mapped table: a recent id can be
   // forgotten early, when another id lands on its slot).
   size_t remembered_requests = size_t{1} << 18;
