@@ -43,65 +43,7 @@ if [[ ! -x $gatescope ]]; then
   exit 1
 fi
 
-# Wall seconds and max RSS (KiB) of one command, as "SECONDS KIB" in the file $1. GNU time
-# when it works; otherwise the same figures from Python (ru_maxrss is KiB on Linux).
-if /usr/bin/time -f '%e %M' -o /dev/stdout true 2>/dev/null | grep -Eq '^[0-9.]+ [0-9]+$'; then
-  measure() {
-    local out=$1
-    shift
-    /usr/bin/time -f '%e %M' -o "$out" "$@"
-  }
-else
-  measure() {
-    python3 - "$@" <<'EOF'
-import resource, subprocess, sys, time
-out, cmd = sys.argv[1], sys.argv[2:]
-start = time.monotonic()
-rc = subprocess.call(cmd)
-secs = time.monotonic() - start
-with open(out, "w") as f:
-    f.write(f"{secs:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\n")
-sys.exit(rc)
-EOF
-  }
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# Runs discover $runs times on corpus $1 ($2 events); prints one summary line and leaves the
-# max RSS in KiB in $tmp/rss.
-bench_one() {
-  local input=$1 n=$2 bytes i
-  bytes=$(stat -c %s "$input")
-  : >"$tmp/samples"
-  for ((i = 1; i <= runs; i++)); do
-    if ! measure "$tmp/one" "$gatescope" discover --inventory /dev/null "$input" \
-        >/dev/null 2>"$tmp/stderr"; then
-      echo "e2e_discover: gatescope failed on $input (run $i):" >&2
-      tail -20 "$tmp/stderr" >&2
-      exit 1
-    fi
-    tail -1 "$tmp/one" >>"$tmp/samples"  # GNU time may prefix a status line.
-  done
-  sort -n -k1,1 "$tmp/samples" | awk -v n="$n" -v bytes="$bytes" -v runs="$runs" \
-      -v rssfile="$tmp/rss" '
-    { secs[NR] = $1; if ($2 > rss) rss = $2 }
-    END {
-      med = (NR % 2) ? secs[(NR + 1) / 2] : (secs[NR / 2] + secs[NR / 2 + 1]) / 2
-      if (med <= 0) med = 0.001  # GNU time has 10 ms resolution.
-      printf "%9d events  %11d input bytes  median %6.2f s  %9.0f events/s  %6.1f MB/s  " \
-             "max RSS %6.1f MB  (%d runs)\n", n, bytes, med, n / med, bytes / 1e6 / med,
-             rss / 1024, runs
-      print rss > rssfile
-    }'
-}
-
+e2e_name=e2e_discover
+source "$here/e2e_lib.sh"
 echo "gatescope discover: $gatescope"
-bench_one "$big" "$events"
-rss_big=$(cat "$tmp/rss")
-bench_one "$small" "$small_events"
-rss_small=$(cat "$tmp/rss")
-awk -v b="$rss_big" -v s="$rss_small" -v nb="$events" -v ns="$small_events" 'BEGIN {
-  printf "max RSS ratio %d/%d events: %.2f (near 1.0: memory flat in event count)\n", nb, ns,
-         b / s }'
+bench_two_sizes "$big" "$events" "$small" "$small_events"

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/logging.h"
 #include "decoders/base64.h"
 #include "decoders/gzip_source.h"
@@ -33,7 +34,6 @@ struct PendingRecord {
   int64_t timestamp_ms = -1;
 };
 
-bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 }  // namespace
 
@@ -91,7 +91,7 @@ class JsonContainerScan {
     return ParseError(std::string(what) + " at byte " + std::to_string(r_.bytes_consumed() + i_));
   }
   void SkipWs() {
-    while (Has(i_) && IsSpace(At(i_))) ++i_;
+    while (Has(i_) && IsAsciiSpace(At(i_))) ++i_;
   }
   Status Expect(char c, std::string_view what) {
     SkipWs();
@@ -142,7 +142,7 @@ class JsonContainerScan {
       }
     }
     size_t start = i_;
-    while (Has(i_) && !IsSpace(At(i_)) && At(i_) != ',' && At(i_) != '}' && At(i_) != ']') ++i_;
+    while (Has(i_) && !IsAsciiSpace(At(i_)) && At(i_) != ',' && At(i_) != '}' && At(i_) != ']') ++i_;
     if (i_ == start) return Fail("expected a value");
     return Status::Ok();
   }

@@ -12,6 +12,17 @@ void AddName(std::vector<std::string>& names, std::string_view name) {
   if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
 }
 
+// Counts one more `key` in a short list of (key, count) pairs.
+template <typename Key>
+void Increment(std::vector<std::pair<Key, uint64_t>>& counts, Key key) {
+  auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == key; });
+  if (it == counts.end()) {
+    counts.emplace_back(key, 1);
+  } else {
+    ++it->second;
+  }
+}
+
 void Seen(int64_t t, int64_t* first, int64_t* last) {
   if (t < 0) return;
   if (*first < 0 || t < *first) *first = t;
@@ -20,7 +31,7 @@ void Seen(int64_t t, int64_t* first, int64_t* last) {
 
 void CountName(std::vector<NameCount>& names, std::string_view name, bool lowercase) {
   for (NameCount& n : names) {
-    if (lowercase ? model::EqualsIgnoreCase(n.name, name) : n.name == name) {
+    if (lowercase ? EqualsIgnoreCase(n.name, name) : n.name == name) {
       ++n.count;
       return;
     }
@@ -28,9 +39,7 @@ void CountName(std::vector<NameCount>& names, std::string_view name, bool lowerc
   if (names.size() >= Inventory::kMaxFieldNames) return;
   NameCount& n = names.emplace_back();
   n.name.assign(name);
-  if (lowercase) {
-    for (char& c : n.name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
+  if (lowercase) LowerAsciiInPlace(n.name);
   n.count = 1;
 }
 
@@ -139,23 +148,9 @@ bool Inventory::Add(const model::HttpTransaction& tx) {
   AddContent(tx, s);
   if (tx.supplement) return true;
   ++s.by_log_source[static_cast<size_t>(tx.source)];
-  if (tx.error_kind != model::ErrorKind::kNone) {
-    auto e = std::find_if(s.errors.begin(), s.errors.end(),
-                          [&](const auto& p) { return p.first == tx.error_kind; });
-    if (e == s.errors.end()) {
-      s.errors.emplace_back(tx.error_kind, 1);
-    } else {
-      ++e->second;
-    }
-  }
+  if (tx.error_kind != model::ErrorKind::kNone) Increment(s.errors, tx.error_kind);
   ++s.requests;
-  auto status = std::find_if(s.status_counts.begin(), s.status_counts.end(),
-                             [&](const auto& p) { return p.first == tx.status; });
-  if (status == s.status_counts.end()) {
-    s.status_counts.emplace_back(tx.status, 1);
-  } else {
-    ++status->second;
-  }
+  Increment(s.status_counts, tx.status);
   Seen(tx.request_time_ms, &s.first_seen_ms, &s.last_seen_ms);
   s.response_latency.Add(tx.response_latency_ms);
   s.integration_latency.Add(tx.integration_latency_ms);

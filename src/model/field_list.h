@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace gatescope::model {
 
 // One name/value pair of a header, query-string or path-parameter map.
@@ -57,9 +59,6 @@ class FieldList {
   std::vector<Field> fields_;
   size_t size_ = 0;
 };
-
-// True when `a` and `b` are equal ignoring ASCII case.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // A request or response body as logged.
 struct Body {

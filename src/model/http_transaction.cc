@@ -56,17 +56,6 @@ const Field* FieldList::Find(std::string_view name) const {
   return nullptr;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 void HttpTransaction::Clear() {
   // clear() keeps each string's capacity; that is the point of reusing the object. Written
   // out member by member: this runs once per line and a loop over pointers showed in profiles.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/ascii.h"
 #include "core/time_format.h"
 
 namespace gatescope::openapi {
@@ -21,9 +22,7 @@ constexpr std::string_view kMethods[] = {"get",  "put",     "post",  "delete",
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
+  LowerAsciiInPlace(out);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "decoders/gzip_source.h"
 #include "decoders/input_format.h"
 #include "decoders/line_decoder.h"
+#include "tests/support/decode_records.h"
 #include "tests/support/test_util.h"
 
 namespace gatescope::decoders {
@@ -16,33 +17,8 @@ using pipeline::DropReason;
 using pipeline::EventCounters;
 using testing::OwnedRecord;
 
-struct Decoded {
-  std::vector<OwnedRecord> records;
-  EventCounters counters;
-  Status status;
-  InputFormat format = InputFormat::kAuto;
-  bool gzipped = false;
-};
-
-// Decodes `bytes` the way `gatescope discover` does: gzip and format detection, then decode.
-Decoded DecodeBytes(const std::string& bytes, InputFormat forced = InputFormat::kAuto,
-                    DecodeOptions options = {}) {
-  Decoded out;
-  Result<OpenedInput> opened =
-      OpenInput(std::make_unique<env::MemoryByteSource>(bytes), forced);
-  if (!opened.ok()) {
-    out.status = opened.status();
-    return out;
-  }
-  out.format = opened->format;
-  out.gzipped = opened->gzipped;
-  auto decoder = MakeDecoder(opened->format, options);
-  out.status = decoder->Decode(
-      *opened->source,
-      [&](const model::RawRecord& r) { out.records.push_back(OwnedRecord::From(r)); },
-      out.counters);
-  return out;
-}
+using testing::Decoded;
+using testing::DecodeBytes;
 
 Decoded DecodeFixture(std::string_view name, InputFormat forced = InputFormat::kAuto) {
   return DecodeBytes(testing::ReadFixture(std::string("containers/") + std::string(name)), forced);

@@ -59,6 +59,11 @@ struct OwnedRecord {
     return {std::string(r.message), std::string(r.log_group), std::string(r.log_stream),
             std::string(r.event_id), r.timestamp_ms};
   }
+  // A view of this record, valid while it lives.
+  model::RawRecord View() const {
+    return {.message = message, .timestamp_ms = timestamp_ms, .log_group = log_group,
+            .log_stream = log_stream, .event_id = event_id};
+  }
 };
 
 }  // namespace gatescope::testing

@@ -157,7 +157,7 @@ struct ExecutionAssembler::Impl {
   }
 
   uint32_t Open(std::string_view id, const model::RawRecord& record) {
-    while (index.size() >= options.max_open_requests && index.size() > 0) EvictOldest();
+    while (!index.empty() && index.size() >= options.max_open_requests) EvictOldest();
     uint32_t s;
     if (!free_slots.empty()) {
       s = free_slots.back();

@@ -4,15 +4,15 @@
 #include <cstring>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace gatescope::parsers::apigw_execution {
 namespace {
 
 constexpr std::string_view kTruncatedMarker = " [TRUNCATED]";
 constexpr size_t kMaxRequestIdLength = 64;
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // A label pattern, matched case-insensitively: ' ' matches one or more blanks, ':' matches
@@ -106,7 +106,7 @@ bool MatchLabel(std::string_view pattern, std::string_view text, size_t* used) {
       }
       return false;
     } else {
-      if (t >= text.size() || Lower(text[t]) != Lower(c)) return false;
+      if (t >= text.size() || AsciiLower(text[t]) != AsciiLower(c)) return false;
       ++t;
     }
   }
@@ -121,7 +121,7 @@ struct LabelIndex {
   std::array<bool, std::size(kLabels)> literal{};
   LabelIndex() {
     for (size_t i = 0; i < std::size(kLabels); ++i) {
-      char c = Lower(kLabels[i].pattern[0]);
+      char c = AsciiLower(kLabels[i].pattern[0]);
       by_letter[c - 'a'].push_back(static_cast<uint8_t>(i));
       literal[i] = kLabels[i].pattern.find('*') == std::string_view::npos;
     }
@@ -156,12 +156,6 @@ size_t RequestIdPrefixLength(std::string_view m) {
   return i + 2;
 }
 
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // The token after `marker` in `value`, up to a blank, comma or the end, with a trailing '.'
 // removed (the usage-plan line has "<id>. API Key:").
 std::string_view TokenAfter(std::string_view value, std::string_view marker) {
@@ -172,7 +166,7 @@ std::string_view TokenAfter(std::string_view value, std::string_view marker) {
   if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);  // "API Stage: a/b".
   while (!rest.empty() && IsBlank(rest.front())) rest.remove_prefix(1);
   size_t end = 0;
-  while (end < rest.size() && !IsSpace(rest[end]) && rest[end] != ',') ++end;
+  while (end < rest.size() && !IsAsciiSpace(rest[end]) && rest[end] != ',') ++end;
   std::string_view token = rest.substr(0, end);
   if (!token.empty() && token.back() == '.') token.remove_suffix(1);
   return token;
@@ -253,7 +247,7 @@ ExecutionLine ParseExecutionLine(std::string_view message) {
   while (!message.empty() && IsBlank(message.front())) message.remove_prefix(1);
   line.value = message;
   if (message.empty()) return line;
-  char first = Lower(message.front());
+  char first = AsciiLower(message.front());
   if (first < 'a' || first > 'z') return line;
   const LabelIndex& index = Index();
   const std::vector<uint8_t>& candidates = index.by_letter[first - 'a'];
@@ -277,10 +271,10 @@ ExecutionLine ParseExecutionLine(std::string_view message) {
     size_t i = static_cast<size_t>(found);
     line.kind = kLabels[i].kind;
     std::string_view value = message.substr(used);
-    while (!value.empty() && IsSpace(value.front())) value.remove_prefix(1);
+    while (!value.empty() && IsAsciiSpace(value.front())) value.remove_prefix(1);
     // The whitespace a label leaves before an empty value ("...transformations: ") is not
     // part of the value; a value's own trailing newlines are not either.
-    while (!value.empty() && IsSpace(value.back())) value.remove_suffix(1);
+    while (!value.empty() && IsAsciiSpace(value.back())) value.remove_suffix(1);
     line.value = value;
   }
   return line;
@@ -304,11 +298,11 @@ bool ParseHttpMethodValue(std::string_view value, std::string_view* method,
                           std::string_view* path) {
   size_t comma = value.find(',');
   if (comma == std::string_view::npos) return false;
-  *method = TrimBlanks(value.substr(0, comma));
+  *method = TrimAsciiSpace(value.substr(0, comma));
   std::string_view rest = value.substr(comma + 1);
   size_t label = rest.find("Resource Path:");
   if (label == std::string_view::npos) return false;
-  *path = TrimBlanks(rest.substr(label + 14));
+  *path = TrimAsciiSpace(rest.substr(label + 14));
   return !method->empty();
 }
 
@@ -324,7 +318,7 @@ bool ParseApiKeyMethod(std::string_view value, std::string_view* method,
   size_t space = quoted.find(' ');
   if (space == std::string_view::npos) return false;
   *method = quoted.substr(0, space);
-  *resource = TrimBlanks(quoted.substr(space + 1));
+  *resource = TrimAsciiSpace(quoted.substr(space + 1));
   std::string_view after = value.substr(close + 1);
   if (after.find("does not require") != std::string_view::npos) {
     *key_required = 0;
@@ -348,10 +342,10 @@ bool ParseUsagePlanValue(std::string_view value, std::string_view* api_key,
   size_t key_at = value.find("API Key");
   if (key_at != std::string_view::npos && key_at < stage_at) {
     std::string_view key = value.substr(key_at + 7, stage_at - key_at - 7);
-    key = TrimBlanks(key);
-    if (!key.empty() && key.front() == ':') key = TrimBlanks(key.substr(1));
+    key = TrimAsciiSpace(key);
+    if (!key.empty() && key.front() == ':') key = TrimAsciiSpace(key.substr(1));
     if (key.size() >= 3 && key.substr(key.size() - 3) == "and") {
-      key = TrimBlanks(key.substr(0, key.size() - 3));
+      key = TrimAsciiSpace(key.substr(0, key.size() - 3));
     }
     *api_key = key;
   }
@@ -362,10 +356,10 @@ bool ParseReceivedResponse(std::string_view value, int* status, int64_t* latency
   *status = -1;
   *latency_ms = -1;
   if (size_t at = value.find("Status:"); at != std::string_view::npos) {
-    *status = static_cast<int>(LeadingInteger(TrimBlanks(value.substr(at + 7))));
+    *status = static_cast<int>(LeadingInteger(TrimAsciiSpace(value.substr(at + 7))));
   }
   if (size_t at = value.find("latency:"); at != std::string_view::npos) {
-    *latency_ms = LeadingInteger(TrimBlanks(value.substr(at + 8)));
+    *latency_ms = LeadingInteger(TrimAsciiSpace(value.substr(at + 8)));
   }
   return *status >= 0 || *latency_ms >= 0;
 }
@@ -380,11 +374,11 @@ bool ParseThrottleValue(std::string_view value, std::string_view* api_id,
 
 bool ParseGatewayResponseType(std::string_view value, std::string_view* type, int* status) {
   size_t end = 0;
-  while (end < value.size() && !IsSpace(value[end])) ++end;
+  while (end < value.size() && !IsAsciiSpace(value[end])) ++end;
   *type = value.substr(0, end);
   *status = -1;
   if (size_t at = value.find("status code:"); at != std::string_view::npos) {
-    *status = static_cast<int>(LeadingInteger(TrimBlanks(value.substr(at + 12))));
+    *status = static_cast<int>(LeadingInteger(TrimAsciiSpace(value.substr(at + 12))));
   }
   return !type->empty();
 }

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <array>
 
+#include "core/ascii.h"
+
 namespace gatescope::parsers::apigw_execution {
 namespace {
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -28,13 +28,13 @@ constexpr size_t kMaxKeyLength = 256;
 
 bool LessIgnoreCase(std::string_view a, std::string_view b) {
   return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                      [](char x, char y) { return Lower(x) < Lower(y); });
+                                      [](char x, char y) { return AsciiLower(x) < AsciiLower(y); });
 }
 
 bool InSortedList(std::string_view word, const std::string_view* begin,
                   const std::string_view* end) {
   const std::string_view* it = std::lower_bound(begin, end, word, LessIgnoreCase);
-  return it != end && model::EqualsIgnoreCase(*it, word);
+  return it != end && EqualsIgnoreCase(*it, word);
 }
 
 // Header names seen in API Gateway method and endpoint maps, sorted (lowercase). A name here
@@ -81,7 +81,7 @@ bool In(std::string_view word, const std::string_view (&list)[N]) {
 // looks like.
 bool LooksLikeHeaderName(std::string_view name) {
   if (In(name, kHeaderNames)) return true;
-  if (name.size() > 2 && Lower(name[0]) == 'x' && name[1] == '-') return true;
+  if (name.size() > 2 && AsciiLower(name[0]) == 'x' && name[1] == '-') return true;
   return name.find('-') != std::string_view::npos && name.front() >= 'A' && name.front() <= 'Z' &&
          !In(name, kValueParameters);
 }
@@ -106,14 +106,14 @@ std::string_view KeyAt(std::string_view text, size_t pos, MapKind kind) {
 // A 64-bit summary of the names added so far (one bit per name, by length and first
 // letter), so that most "is this name already in the map?" checks cost one AND.
 uint64_t NameBit(std::string_view name) {
-  return uint64_t{1} << ((name.size() * 7 + static_cast<unsigned char>(Lower(name.front()))) & 63);
+  return uint64_t{1} << ((name.size() * 7 + static_cast<unsigned char>(AsciiLower(name.front()))) & 63);
 }
 
 bool AlreadyHas(const model::FieldList& fields, uint64_t names_seen, std::string_view name,
                 MapKind kind) {
   if ((names_seen & NameBit(name)) == 0) return false;
   for (const model::Field& f : fields) {
-    if (kind == MapKind::kHeaders ? model::EqualsIgnoreCase(f.name, name) : f.name == name) {
+    if (kind == MapKind::kHeaders ? EqualsIgnoreCase(f.name, name) : f.name == name) {
       return true;
     }
   }
@@ -127,19 +127,13 @@ bool EndsValue(std::string_view text, size_t next, std::string_view current_key,
                uint64_t names_seen) {
   std::string_view candidate = KeyAt(text, next, kind);
   if (candidate.empty()) return false;
-  if (model::EqualsIgnoreCase(candidate, current_key) ||
+  if (EqualsIgnoreCase(candidate, current_key) ||
       AlreadyHas(fields, names_seen, candidate, kind)) {
     return false;
   }
   if (kind == MapKind::kParameters) return true;
   if (list_valued) return LooksLikeHeaderName(candidate);
   return In(candidate, kHeaderNames) || !In(candidate, kValueParameters);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 // Where the last value of a cut map ends: before a trailing ", <partial key>" the cut left
@@ -165,7 +159,7 @@ size_t WithoutCutKey(std::string_view text, size_t value_start, MapKind kind) {
 void ParseJavaMap(std::string_view text, bool truncated, MapKind kind, model::FieldList* out) {
   out->Clear();
   out->logged = true;
-  text = Trim(text);
+  text = TrimAsciiSpace(text);
   if (text.empty() || text == "null") return;
   if (text.front() == '{') text.remove_prefix(1);
   bool closed = !truncated && !text.empty() && text.back() == '}';

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ascii.h"
 #include "parsers/apigw_execution/java_map.h"
 #include "parsers/apigw_execution/json_prefix.h"
 #include "parsers/common/api_identity.h"
@@ -14,30 +15,21 @@ using model::ErrorKind;
 using model::FieldList;
 using model::HttpTransaction;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool Contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
 
 // "application/json;charset=utf-8" -> "application/json".
 void AssignMediaType(std::string_view header_value, std::string* out) {
-  std::string_view v = Trim(header_value.substr(0, header_value.find(';')));
+  std::string_view v = TrimAsciiSpace(header_value.substr(0, header_value.find(';')));
   out->clear();
-  for (char c : v) out->push_back(Lower(c));
+  for (char c : v) out->push_back(AsciiLower(c));
 }
 
 // A body's media type when no Content-Type header says it: only what the first byte makes
 // certain enough for discovery.
 std::string_view SniffMediaType(std::string_view body) {
-  body = Trim(body);
+  body = TrimAsciiSpace(body);
   if (body.empty()) return {};
   if (body.front() == '{' || body.front() == '[') return "application/json";
   if (body.front() == '<') return "application/xml";
@@ -102,7 +94,7 @@ class ProxyJson final : public JsonPrefixVisitor {
     method_arn.clear();
     status_code = -1;
     keys_seen_ = 0;
-    text = Trim(text);
+    text = TrimAsciiSpace(text);
     if (text.empty() || text.front() != '{') return;
     ScanJsonPrefix(text, *this);
     // A Lambda-proxy event names the method and carries the request context or resource.
@@ -293,7 +285,7 @@ void SetContentType(const FieldList& headers, const FieldList* fallback, model::
 
 // A Lambda-proxy event starts with its "resource" key, or names "httpMethod" early.
 bool LooksLikeProxyEvent(std::string_view body) {
-  body = Trim(body);
+  body = TrimAsciiSpace(body);
   if (body.empty() || body.front() != '{') return false;
   return body.substr(0, 13) == "{\"resource\":\"" ||
          body.substr(0, 400).find("\"httpMethod\":") != std::string_view::npos;
@@ -332,7 +324,8 @@ bool RebuildResourcePath(std::string_view path, const FieldList& params, std::st
         return false;
       }
       greedy = &p;
-      greedy_from = segments.size() - static_cast<size_t>(std::count(p.value.begin(), p.value.end(), '/')) - 1;
+      size_t slashes = static_cast<size_t>(std::count(p.value.begin(), p.value.end(), '/'));
+      greedy_from = segments.size() - slashes - 1;
       continue;
     }
     bool placed = false;
@@ -343,16 +336,7 @@ bool RebuildResourcePath(std::string_view path, const FieldList& params, std::st
         break;
       }
     }
-    if (!placed) {
-      // The one variable whose value fills the last segment may be the greedy one ("{proxy+}"
-      // holding a single segment).
-      if (greedy == nullptr && !segments.empty() && segments.back().first == p.value) {
-        greedy = &p;
-        greedy_from = segments.size() - 1;
-        continue;
-      }
-      return false;
-    }
+    if (!placed) return false;
   }
   std::string rebuilt;
   for (size_t i = 0; i < segments.size(); ++i) {
@@ -606,10 +590,10 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
         std::string_view v = l.value;
         constexpr std::string_view kId = ". Lambda request id:";
         if (size_t at = v.rfind(kId); at != std::string_view::npos) {
-          tx->integration_request_id.assign(Trim(v.substr(at + kId.size())));
+          tx->integration_request_id.assign(TrimAsciiSpace(v.substr(at + kId.size())));
           v = v.substr(0, at);
         }
-        if (size_t at = v.find("error:"); at != std::string_view::npos) v = Trim(v.substr(at + 6));
+        if (size_t at = v.find("error:"); at != std::string_view::npos) v = TrimAsciiSpace(v.substr(at + 6));
         if (tx->error_message.empty()) tx->error_message.assign(v);
         break;
       }
@@ -742,7 +726,7 @@ void TransactionBuilder::Impl::Build(std::span<const TimedLine> lines,
   if (tx->source_ip.empty()) {
     if (const model::Field* xff = tx->request_headers.Find("X-Forwarded-For");
         xff != nullptr && !xff->value_truncated) {
-      tx->source_ip.assign(Trim(std::string_view(xff->value).substr(0, xff->value.find(','))));
+      tx->source_ip.assign(TrimAsciiSpace(std::string_view(xff->value).substr(0, xff->value.find(','))));
     }
   }
   if (tx->user_agent.empty()) {

@@ -8,10 +8,9 @@
 #include <random>
 #include <set>
 
-#include "decoders/input_format.h"
-#include "env/byte_source.h"
 #include "model/transaction_json.h"
 #include "parsers/apigw_execution/transaction_builder.h"
+#include "tests/support/decode_records.h"
 #include "tests/support/test_util.h"
 
 namespace gatescope::parsers::apigw_execution {
@@ -26,28 +25,10 @@ constexpr std::string_view kSampleId = "515f1e99-39db-11e9-9e96-01e5c04505b9";
 
 // Decodes a fixture into owned records (any container gatescope reads).
 std::vector<OwnedRecord> Decode(const std::string& data, std::string_view log_group = "") {
-  std::vector<OwnedRecord> out;
-  auto opened = decoders::OpenInput(std::make_unique<env::MemoryByteSource>(data),
-                                    decoders::InputFormat::kAuto);
-  EXPECT_TRUE(opened.ok());
-  decoders::DecodeOptions options{.default_log_group = std::string(log_group)};
-  EventCounters counters;
-  Status s = decoders::MakeDecoder(opened->format, options)
-                 ->Decode(*opened->source,
-                          [&](const model::RawRecord& r) { out.push_back(OwnedRecord::From(r)); },
-                          counters);
-  EXPECT_TRUE(s.ok()) << s.message();
-  return out;
-}
-
-model::RawRecord View(const OwnedRecord& o) {
-  model::RawRecord r;
-  r.message = o.message;
-  r.log_group = o.log_group;
-  r.log_stream = o.log_stream;
-  r.event_id = o.event_id;
-  r.timestamp_ms = o.timestamp_ms;
-  return r;
+  testing::Decoded d = testing::DecodeBytes(data, decoders::InputFormat::kAuto,
+                                            {.default_log_group = std::string(log_group)});
+  EXPECT_TRUE(d.status.ok()) << d.status.message();
+  return d.records;
 }
 
 // Runs records through an assembler and keeps what it emits.
@@ -58,7 +39,7 @@ struct AssemblyRun {
   void Add(const std::vector<OwnedRecord>& records) {
     for (const OwnedRecord& r : records) {
       counters.AddReceived();
-      assembler.Add(View(r));
+      assembler.Add(r.View());
     }
   }
   void Finish() { assembler.Flush(); }

@@ -11,9 +11,8 @@
 #include <random>
 #include <set>
 
-#include "decoders/input_format.h"
-#include "env/byte_source.h"
 #include "parsers/apigw_execution/execution_assembler.h"
+#include "tests/support/decode_records.h"
 #include "tests/support/test_util.h"
 
 namespace gatescope::parsers::apigw_execution {
@@ -24,17 +23,10 @@ using model::HttpTransaction;
 using testing::OwnedRecord;
 
 std::vector<OwnedRecord> Decode(const std::string& data, const std::string& log_group) {
-  std::vector<OwnedRecord> out;
-  auto opened = decoders::OpenInput(std::make_unique<env::MemoryByteSource>(data),
-                                    decoders::InputFormat::kAuto);
-  EXPECT_TRUE(opened.ok());
-  pipeline::EventCounters counters;
-  EXPECT_TRUE(decoders::MakeDecoder(opened->format, {.default_log_group = log_group})
-                  ->Decode(*opened->source,
-                           [&](const model::RawRecord& r) { out.push_back(OwnedRecord::From(r)); },
-                           counters)
-                  .ok());
-  return out;
+  testing::Decoded d = testing::DecodeBytes(data, decoders::InputFormat::kAuto,
+                                            {.default_log_group = log_group});
+  EXPECT_TRUE(d.status.ok()) << d.status.message();
+  return d.records;
 }
 
 struct Assembled {
@@ -47,11 +39,8 @@ Assembled Assemble(const std::vector<OwnedRecord>& records, AssemblerOptions opt
   ExecutionAssembler assembler(options, &out.counters,
                                [&](HttpTransaction& tx) { out.transactions.push_back(tx); });
   for (const OwnedRecord& o : records) {
-    model::RawRecord r{.message = o.message, .timestamp_ms = o.timestamp_ms,
-                       .log_group = o.log_group, .log_stream = o.log_stream,
-                       .event_id = o.event_id};
     out.counters.AddReceived();
-    assembler.Add(r);
+    assembler.Add(o.View());
   }
   assembler.Flush();
   return out;
