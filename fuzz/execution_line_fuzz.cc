@@ -6,7 +6,7 @@
 
 #include "parsers/apigw_execution/execution_line.h"
 #include "parsers/apigw_execution/java_map.h"
-#include "parsers/apigw_execution/json_prefix.h"
+#include "core/json_prefix.h"
 
 using namespace gatescope::parsers::apigw_execution;
 

@@ -5,7 +5,7 @@
 
 #include "core/ascii.h"
 #include "parsers/apigw_execution/java_map.h"
-#include "parsers/apigw_execution/json_prefix.h"
+#include "core/json_prefix.h"
 #include "parsers/common/api_identity.h"
 
 namespace gatescope::parsers::apigw_execution {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "parsers/apigw_execution/java_map.h"
-#include "parsers/apigw_execution/json_prefix.h"
+#include "core/json_prefix.h"
 
 namespace gatescope::parsers::apigw_execution {
 namespace {

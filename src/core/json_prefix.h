@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace gatescope::parsers::apigw_execution {
+namespace gatescope {
 
 // Receives what ScanJsonPrefix finds. `path` holds the object keys from the root to the value
 // ("[]" for an array element); the views are valid only during the call.
@@ -16,6 +16,8 @@ class JsonPrefixVisitor {
                         bool complete) = 0;
   // A number, true, false or null, as written.
   virtual void OnScalar(std::span<const std::string_view> path, std::string_view raw) = 0;
+  // An object or array opens at `path`.
+  virtual void OnContainerStart(std::span<const std::string_view> /*path*/, bool /*is_array*/) {}
   // An object or array closed (`complete`), or was left open by the end of the text.
   virtual void OnContainerEnd(std::span<const std::string_view> path, bool complete) = 0;
   // Called before each key of an object at `path`: return false to skip the key's value
@@ -28,4 +30,4 @@ class JsonPrefixVisitor {
 // Nesting deeper than 32 levels is skipped, not visited. Never fails on any input.
 bool ScanJsonPrefix(std::string_view text, JsonPrefixVisitor& visitor);
 
-}  // namespace gatescope::parsers::apigw_execution
+}  // namespace gatescope

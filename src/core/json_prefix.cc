@@ -1,10 +1,10 @@
-#include "parsers/apigw_execution/json_prefix.h"
+#include "core/json_prefix.h"
 
 #include <array>
 #include <cstring>
 #include <vector>
 
-namespace gatescope::parsers::apigw_execution {
+namespace gatescope {
 namespace {
 
 constexpr size_t kMaxDepth = 32;
@@ -197,6 +197,7 @@ class Scanner {
 
   bool ParseObject(bool visit) {
     ++pos_;
+    if (visit) visitor_.OnContainerStart(path_, false);
     SkipSpace();
     if (pos_ < text_.size() && text_[pos_] == '}') {
       ++pos_;
@@ -224,6 +225,7 @@ class Scanner {
 
   bool ParseArray(bool visit) {
     ++pos_;
+    if (visit) visitor_.OnContainerStart(path_, true);
     SkipSpace();
     if (pos_ < text_.size() && text_[pos_] == ']') {
       ++pos_;
@@ -287,4 +289,4 @@ bool ScanJsonPrefix(std::string_view text, JsonPrefixVisitor& visitor) {
   return scanner.Run();
 }
 
-}  // namespace gatescope::parsers::apigw_execution
+}  // namespace gatescope
