@@ -40,6 +40,10 @@ void RegisterDiscover(CLI::App& app, gatescope::commands::DiscoverOptions& o) {
                   "Execution logs: log time (ms) after which a request with no new line is "
                   "closed as partial (default 300000)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400000}));
+  cmd->add_option("--discovery-config", o.discovery_config,
+                  "Template-inference thresholds and hints (JSON; see docs/specs/discovery.md)");
+  cmd->add_option("--min-requests", o.min_requests,
+                  "Requests an endpoint needs, when its template was not logged, to be listed");
   cmd->add_option("--max-open-requests", o.max_open_requests,
                   "Execution logs: requests held open at once; the oldest is closed beyond it "
                   "(default 10000)")

@@ -24,6 +24,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parsers::apigw_access::AccessLogParser custom(formats);
   if (!plain.Parse(record, &tx).has_value()) inv.Add(tx);
   if (!custom.Parse(record, &tx).has_value()) inv.Add(tx);
-  (void)inv.SortedEndpoints();
+  (void)inv.Render();
   return 0;
 }

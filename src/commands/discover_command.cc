@@ -128,11 +128,11 @@ std::string StatusSummary(const inventory::EndpointStats& s) {
 void PrintTable(const inventory::Inventory& inv, std::ostream& out) {
   std::vector<std::vector<std::string>> rows = {
       {"API", "STAGE", "METHOD", "PATH", "REQUESTS", "STATUS", "P50_MS", "P95_MS", "LAST_SEEN"}};
-  for (const inventory::Inventory::Endpoint& e : inv.SortedEndpoints()) {
-    const auto& s = *e.stats;
+  for (const inventory::Inventory::Endpoint& e : inv.Render().endpoints) {
+    const auto& s = e.stats;
     auto ms = [](int64_t v) { return v < 0 ? std::string("-") : std::to_string(v); };
-    rows.push_back({e.key->api_id, e.key->stage.empty() ? "-" : e.key->stage, e.key->method,
-                    e.key->path, std::to_string(s.requests), StatusSummary(s),
+    rows.push_back({e.key.api_id, e.key.stage.empty() ? "-" : e.key.stage, e.key.method,
+                    e.key.path, std::to_string(s.requests), StatusSummary(s),
                     ms(s.response_latency.Percentile(0.5)), ms(s.response_latency.Percentile(0.95)),
                     s.last_seen_ms < 0 ? "-" : FormatIso8601(s.last_seen_ms).substr(0, 19) + "Z"});
   }
@@ -212,9 +212,29 @@ void PrintSummary(const EventCounters& c, const TransactionCounts& t, size_t inp
     err << "Requests without an endpoint (no method or path logged): "
         << WithCommas(t.unattributed) << ".\n";
   }
+  inventory::Inventory::Snapshot snap = inv.Render();
+  size_t endpoints = snap.endpoints.size();
+  size_t inferred = 0;
+  for (const auto& e : snap.endpoints) inferred += e.stats.template_source == model::TemplateSource::kInferred;
+  inventory::GatedCounts gated;
+  for (const auto& [id, g] : snap.gated) {
+    gated.noise_requests += g.noise_requests;
+    gated.noise_paths += g.noise_paths;
+    gated.below_threshold_requests += g.below_threshold_requests;
+    gated.below_threshold_endpoints += g.below_threshold_endpoints;
+  }
   err << "Inventory: " << apis << " API" << (apis == 1 ? "" : "s") << ", "
       << inv.api_stages().size() << " stage" << (inv.api_stages().size() == 1 ? "" : "s") << ", "
-      << inv.endpoint_count() << " endpoint" << (inv.endpoint_count() == 1 ? "" : "s") << ".\n";
+      << endpoints << " endpoint" << (endpoints == 1 ? "" : "s");
+  if (inferred > 0) err << " (" << inferred << " with inferred path parameters)";
+  err << ".\n";
+  if (gated.noise_paths > 0 || gated.below_threshold_endpoints > 0) {
+    err << "Not inventoried: " << WithCommas(gated.noise_paths) << " paths that only answered 404 ("
+        << WithCommas(gated.noise_requests) << " requests, scanner noise), "
+        << WithCommas(gated.below_threshold_endpoints) << " endpoints below "
+        << inv.options().min_requests << " requests (" << WithCommas(gated.below_threshold_requests)
+        << " requests).\n";
+  }
 }
 
 inventory::RunInfo MakeRunInfo(const EventCounters& c, const TransactionCounts& t,
@@ -273,9 +293,28 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
     }
   }
 
+  inventory::DiscoveryOptions discovery;
+  if (!options.discovery_config.empty()) {
+    std::ifstream f(options.discovery_config, std::ios::binary);
+    std::stringstream text;
+    text << f.rdbuf();
+    if (!f) {
+      err << "gatescope discover: --discovery-config: cannot read " << options.discovery_config << '\n';
+      return kExitUsage;
+    }
+    Result<inventory::DiscoveryOptions> parsed = inventory::ParseDiscoveryOptions(text.str());
+    if (!parsed.ok()) {
+      err << "gatescope discover: --discovery-config " << options.discovery_config << ": "
+          << parsed.status().message() << '\n';
+      return kExitUsage;
+    }
+    discovery = std::move(parsed).value();
+  }
+  if (options.min_requests > 0) discovery.min_requests = options.min_requests;
+
   decoders::DecodeOptions decode_options{.default_log_group = options.log_group};
   parsers::apigw_access::AccessLogParser parser(&formats);
-  inventory::Inventory inventory;
+  inventory::Inventory inventory(discovery);
   model::HttpTransaction tx;
   EventCounters counters;
   LogRateLimiter drop_log(clock, std::chrono::seconds(5));

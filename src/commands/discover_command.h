@@ -25,6 +25,10 @@ struct DiscoverOptions {
   int64_t execution_grace_ms = 5000;
   int64_t execution_max_idle_ms = 300000;
   size_t max_open_requests = 10000;
+  // Template inference and noise gating (inventory::ParseDiscoveryOptions's JSON); 0 keeps
+  // the file's or the default minimum of requests.
+  std::string discovery_config;
+  uint64_t min_requests = 0;
 };
 
 // Exit codes of `gatescope discover`.

@@ -12,69 +12,6 @@ void AddName(std::vector<std::string>& names, std::string_view name) {
   if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
 }
 
-// Counts one more `key` in a short list of (key, count) pairs.
-template <typename Key>
-void Increment(std::vector<std::pair<Key, uint64_t>>& counts, Key key) {
-  auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == key; });
-  if (it == counts.end()) {
-    counts.emplace_back(key, 1);
-  } else {
-    ++it->second;
-  }
-}
-
-void Seen(int64_t t, int64_t* first, int64_t* last) {
-  if (t < 0) return;
-  if (*first < 0 || t < *first) *first = t;
-  if (t > *last) *last = t;
-}
-
-void CountName(std::vector<NameCount>& names, std::string_view name, bool lowercase) {
-  for (NameCount& n : names) {
-    if (lowercase ? EqualsIgnoreCase(n.name, name) : n.name == name) {
-      ++n.count;
-      return;
-    }
-  }
-  if (names.size() >= Inventory::kMaxFieldNames) return;
-  NameCount& n = names.emplace_back();
-  n.name.assign(name);
-  if (lowercase) LowerAsciiInPlace(n.name);
-  n.count = 1;
-}
-
-void CountNames(std::vector<NameCount>& names, const model::FieldList& fields, bool lowercase) {
-  for (const model::Field& f : fields) CountName(names, f.name, lowercase);
-}
-
-void CountBody(std::vector<BodyCount>& bodies, int32_t status, const model::Body& body) {
-  if (!body.present || body.text.empty()) return;
-  for (BodyCount& b : bodies) {
-    if (b.status == status && b.media_type == body.content_type) {
-      ++b.count;
-      b.truncated += body.truncated ? 1 : 0;
-      return;
-    }
-  }
-  if (bodies.size() >= Inventory::kMaxFieldNames) return;
-  bodies.push_back({status, body.content_type, 1, body.truncated ? 1u : 0u});
-}
-
-// What execution logs tell of a request's content.
-void AddContent(const model::HttpTransaction& tx, EndpointStats& s) {
-  if (tx.source == model::LogSource::kAccessLog) return;
-  ++s.content_logged;
-  if (tx.query_params.logged && !tx.query_params.truncated) ++s.query_observed;
-  if (tx.request_headers.logged && !tx.request_headers.truncated) ++s.request_headers_observed;
-  CountNames(s.query_params, tx.query_params, false);
-  CountNames(s.request_headers, tx.request_headers, true);
-  CountNames(s.response_headers, tx.response_headers, true);
-  CountBody(s.request_bodies, -1, tx.request_body);
-  CountBody(s.response_bodies, tx.status, tx.response_body);
-  if (tx.partial) ++s.partial;
-  if (tx.coverage == model::Coverage::kFull) ++s.coverage_full;
-}
-
 }  // namespace
 
 EndpointTemplate TemplateFor(const model::HttpTransaction& tx) {
@@ -112,6 +49,16 @@ ApiStageInfo& Inventory::StageFor(const model::HttpTransaction& tx, const std::s
   return *last_stage_;
 }
 
+Inventory::Inventory(DiscoveryOptions options) : options_(std::move(options)) {}
+
+std::vector<std::string> LiteralPrefixes(const DiscoveryOptions& options, const std::string& api_id) {
+  std::vector<std::string> out;
+  for (const TemplateHint& h : options.literal_prefixes) {
+    if (h.api_id.empty() || h.api_id == "*" || h.api_id == api_id) out.push_back(h.path);
+  }
+  return out;
+}
+
 bool Inventory::Add(const model::HttpTransaction& tx) {
   bool has_template = !tx.path.empty() || !tx.resource_path.empty() ||
                       (!tx.route_key.empty() && tx.route_key != "$default");
@@ -126,38 +73,56 @@ bool Inventory::Add(const model::HttpTransaction& tx) {
   EndpointTemplate t = TemplateFor(tx);
 
   key_buffer_.clear();
-  for (std::string_view part : {std::string_view(api_id), std::string_view(tx.stage),
-                                std::string_view(tx.method), t.path}) {
+  for (std::string_view part : {std::string_view(api_id), std::string_view(tx.stage), t.route}) {
     key_buffer_ += part;
     key_buffer_ += '\x1f';
   }
-  auto it = index_.find(key_buffer_);
-  size_t index;
-  if (it == index_.end()) {
-    index = endpoints_.size();
-    EndpointStats stats;
-    stats.template_source = t.source;
-    stats.route.assign(t.route);
-    endpoints_.emplace_back(EndpointKey{api_id, tx.stage, tx.method, std::string(t.path)},
-                            std::move(stats));
-    index_.emplace(key_buffer_, index);
+  EndpointStats* stats = nullptr;
+  if (t.source == model::TemplateSource::kConcrete) {
+    // No template: the path tree of this API stage and route.
+    auto it = tree_index_.find(key_buffer_);
+    size_t index;
+    if (it == tree_index_.end()) {
+      index = trees_.size();
+      trees_.push_back(std::make_unique<Tree>(
+          Tree{api_id, tx.stage, std::string(t.route), LiteralPrefixes(options_, api_id),
+               PathTrie(options_.max_literal_children, options_.max_nodes)}));
+      tree_index_.emplace(key_buffer_, index);
+    } else {
+      index = it->second;
+    }
+    Tree& tree = *trees_[index];
+    stats = &tree.trie.StatsFor(tree.trie.Observe(t.path, tree.literal_prefixes), tx.method);
+    if (stats->requests == 0 && stats->content_logged == 0) stats->route.assign(t.route);
   } else {
-    index = it->second;
+    key_buffer_ += tx.method;
+    key_buffer_ += '\x1f';
+    key_buffer_ += t.path;
+    auto it = index_.find(key_buffer_);
+    size_t index;
+    if (it == index_.end()) {
+      index = endpoints_.size();
+      EndpointStats fresh;
+      fresh.template_source = t.source;
+      endpoints_.emplace_back(EndpointKey{api_id, tx.stage, tx.method, std::string(t.path)},
+                              std::move(fresh));
+      index_.emplace(key_buffer_, index);
+    } else {
+      index = it->second;
+    }
+    stats = &endpoints_[index].second;
   }
-  EndpointStats& s = endpoints_[index].second;
-  AddContent(tx, s);
+  stats->Add(tx);
   if (tx.supplement) return true;
-  ++s.by_log_source[static_cast<size_t>(tx.source)];
-  if (tx.error_kind != model::ErrorKind::kNone) Increment(s.errors, tx.error_kind);
-  ++s.requests;
-  Increment(s.status_counts, tx.status);
-  Seen(tx.request_time_ms, &s.first_seen_ms, &s.last_seen_ms);
-  s.response_latency.Add(tx.response_latency_ms);
-  s.integration_latency.Add(tx.integration_latency_ms);
 
   ApiStageInfo& stage = StageFor(tx, api_id);
   ++stage.requests;
-  Seen(tx.request_time_ms, &stage.first_seen_ms, &stage.last_seen_ms);
+  if (tx.request_time_ms >= 0) {
+    if (stage.first_seen_ms < 0 || tx.request_time_ms < stage.first_seen_ms) {
+      stage.first_seen_ms = tx.request_time_ms;
+    }
+    stage.last_seen_ms = std::max(stage.last_seen_ms, tx.request_time_ms);
+  }
   if (stage.kind == model::ApiKind::kUnknown) stage.kind = tx.api_kind;
   if (stage.region.empty()) stage.region = tx.region;
   if (stage.account_id.empty()) stage.account_id = tx.account_id;
@@ -166,15 +131,66 @@ bool Inventory::Add(const model::HttpTransaction& tx) {
   return true;
 }
 
-std::vector<Inventory::Endpoint> Inventory::SortedEndpoints() const {
-  std::vector<Endpoint> out;
-  out.reserve(endpoints_.size());
-  for (const auto& [key, stats] : endpoints_) out.push_back({&key, &stats});
-  std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
-    return std::tie(a.key->api_id, a.key->stage, a.key->path, a.key->method) <
-           std::tie(b.key->api_id, b.key->stage, b.key->path, b.key->method);
+Inventory::Snapshot Inventory::Render(const DiscoveryOptions& options) const {
+  Snapshot snap;
+  for (const auto& [key, stats] : endpoints_) snap.endpoints.push_back({key, stats, {}});
+  for (const auto& tree : trees_) {
+    GatedCounts& gated = snap.gated[{tree->api_id, tree->stage}];
+    std::vector<TemplatedEndpoint> templated =
+        TemplatePaths(tree->trie, options, LiteralPrefixes(options, tree->api_id));
+    // Forced templates (hints) override what inference found, merging what they cover.
+    std::map<std::pair<std::string, std::string>, size_t> by_key;
+    std::vector<Endpoint> found;
+    for (TemplatedEndpoint& t : templated) {
+      std::string path = std::move(t.path);
+      bool hinted = false;
+      for (const TemplateHint& h : options.force_templates) {
+        if ((h.api_id.empty() || h.api_id == "*" || h.api_id == tree->api_id) &&
+            TemplateMatches(h.path, path)) {
+          path = h.path;
+          hinted = true;
+          break;
+        }
+      }
+      auto [it, inserted] = by_key.emplace(std::make_pair(path, t.method), found.size());
+      if (inserted) {
+        Endpoint& e = found.emplace_back();
+        e.key = EndpointKey{tree->api_id, tree->stage, t.method, path};
+        e.stats.template_source = hinted ? model::TemplateSource::kInferred : t.stats.template_source;
+        e.evidence = hinted ? std::vector<ParamEvidence>{} : std::move(t.evidence);
+        if (hinted) {
+          ParamEvidence h;
+          h.rule = "hint";
+          for (size_t open = path.find('{'); open != std::string::npos;
+               open = path.find('{', open + 1)) {
+            h.name = path.substr(open + 1, path.find('}', open) - open - 1);
+            e.evidence.push_back(h);
+          }
+        }
+      }
+      EndpointStats& into = found[it->second].stats;
+      model::TemplateSource source = into.template_source;
+      into.Merge(t.stats);
+      into.template_source = source;
+      if (into.route.empty()) into.route = tree->route;
+    }
+    for (Endpoint& e : found) {
+      if (e.stats.requests > 0 && e.stats.answered() == 0) {
+        gated.noise_requests += e.stats.requests;
+        ++gated.noise_paths;
+      } else if (e.stats.requests < options.min_requests) {
+        gated.below_threshold_requests += e.stats.requests;
+        ++gated.below_threshold_endpoints;
+      } else {
+        snap.endpoints.push_back(std::move(e));
+      }
+    }
+  }
+  std::sort(snap.endpoints.begin(), snap.endpoints.end(), [](const Endpoint& a, const Endpoint& b) {
+    return std::tie(a.key.api_id, a.key.stage, a.key.path, a.key.method) <
+           std::tie(b.key.api_id, b.key.stage, b.key.path, b.key.method);
   });
-  return out;
+  return snap;
 }
 
 }  // namespace gatescope::inventory

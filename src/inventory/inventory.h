@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "core/string_hash.h"
-#include "inventory/latency_histogram.h"
+#include "inventory/discovery_options.h"
+#include "inventory/endpoint_stats.h"
+#include "inventory/path_templater.h"
+#include "inventory/path_trie.h"
 #include "model/http_transaction.h"
 
 namespace gatescope::inventory {
@@ -26,48 +29,6 @@ struct EndpointKey {
   auto operator<=>(const EndpointKey&) const = default;
 };
 
-// How often a parameter or header name was seen.
-struct NameCount {
-  std::string name;  // Header names lowercased; parameter names as sent.
-  uint64_t count = 0;
-};
-
-// How often a body of one media type was seen, for one status code (responses) or for all
-// (requests: status -1).
-struct BodyCount {
-  int32_t status = -1;
-  std::string media_type;  // Empty when neither a header nor the content said.
-  uint64_t count = 0;
-  uint64_t truncated = 0;  // Of which the log cut the body.
-};
-
-// What the inventory knows of one endpoint.
-struct EndpointStats {
-  model::TemplateSource template_source = model::TemplateSource::kConcrete;
-  std::string route;  // The gateway's route/resource when it differs from `path` ("/{proxy+}").
-  uint64_t requests = 0;
-  std::vector<std::pair<int32_t, uint64_t>> status_counts;  // Unsorted; -1 is "not logged".
-  int64_t first_seen_ms = -1;
-  int64_t last_seen_ms = -1;
-  LatencyHistogram response_latency;
-  LatencyHistogram integration_latency;
-
-  // Content, from execution logs. Each list holds at most Inventory::kMaxFieldNames names;
-  // `*_observed` count the requests whose map was logged whole, the base for a name's share.
-  uint64_t content_logged = 0;  // Requests with execution-log content (alone or joined).
-  uint64_t query_observed = 0;
-  uint64_t request_headers_observed = 0;
-  std::vector<NameCount> query_params;
-  std::vector<NameCount> request_headers;
-  std::vector<NameCount> response_headers;
-  std::vector<BodyCount> request_bodies;
-  std::vector<BodyCount> response_bodies;
-  std::vector<std::pair<model::ErrorKind, uint64_t>> errors;
-  std::array<uint64_t, 3> by_log_source{};  // Indexed by model::LogSource.
-  uint64_t partial = 0;        // Requests built from an incomplete execution log.
-  uint64_t coverage_full = 0;  // Requests whose headers and bodies were logged whole.
-};
-
 // What the inventory knows of one API stage.
 struct ApiStageInfo {
   model::ApiKind kind = model::ApiKind::kUnknown;
@@ -80,16 +41,29 @@ struct ApiStageInfo {
   int64_t last_seen_ms = -1;
 };
 
-// The API inventory: every endpoint seen, with counts, status codes, first and last seen and
-// latency. The path template comes from $context.resourcePath (REST) or $context.routeKey
-// (HTTP, WebSocket) when logged; otherwise, and under a greedy "{proxy+}" route whose
-// concrete path is logged, the concrete path is kept (template inference comes later).
+// What a rendering left out of the endpoint list, per API stage: endpoints whose template the
+// gateway did not log and that are below the request threshold, or that only ever answered
+// 404 (scanners probing paths that match nothing).
+struct GatedCounts {
+  uint64_t noise_requests = 0;
+  uint64_t noise_paths = 0;
+  uint64_t below_threshold_requests = 0;
+  uint64_t below_threshold_endpoints = 0;
+};
+
+// The API inventory: every endpoint seen, with counts, status codes, first and last seen,
+// latency and content. The path template comes from $context.resourcePath (REST) or
+// $context.routeKey (HTTP, WebSocket) when logged: then it is the truth. Otherwise, and under
+// a greedy route ("{proxy+}", "$default"), the concrete paths go into a path tree per API
+// stage and route, and templates are inferred when the inventory is rendered: so new
+// thresholds or hints apply to the whole history.
 //
-// Thread-safety: not thread-safe; one per worker, Merge() to combine.
+// Thread-safety: not thread-safe.
 class Inventory {
  public:
   static constexpr size_t kMaxNames = 16;
-  static constexpr size_t kMaxFieldNames = 100;
+
+  explicit Inventory(DiscoveryOptions options = {});
 
   // Adds one transaction. A `supplement` adds its content but is not counted again. Returns
   // false, and counts it unattributed, when it names no endpoint: no method, or no path,
@@ -97,24 +71,46 @@ class Inventory {
   bool Add(const model::HttpTransaction& tx);
 
   struct Endpoint {
-    const EndpointKey* key;
-    const EndpointStats* stats;
+    EndpointKey key;
+    EndpointStats stats;
+    std::vector<ParamEvidence> evidence;  // Inferred path parameters only.
   };
-  // All endpoints, sorted by key. Pointers stay valid until the next Add() or Merge().
-  std::vector<Endpoint> SortedEndpoints() const;
+  struct Snapshot {
+    std::vector<Endpoint> endpoints;  // Sorted by (api id, stage, path, method).
+    std::map<std::pair<std::string, std::string>, GatedCounts> gated;
+  };
+  // Templates, gates and sorts everything seen so far, with the options given at construction
+  // or with others: thresholds and template hints apply retroactively to the whole history
+  // (literal-prefix hints also keep identifiers literal, which only works from when they
+  // were set, since identifiers are folded as they arrive).
+  Snapshot Render() const { return Render(options_); }
+  Snapshot Render(const DiscoveryOptions& options) const;
 
   // API stages, sorted by (api id, stage).
   const std::map<std::pair<std::string, std::string>, ApiStageInfo>& api_stages() const {
     return api_stages_;
   }
-  size_t endpoint_count() const { return endpoints_.size(); }
   uint64_t unattributed() const { return unattributed_; }
+  const DiscoveryOptions& options() const { return options_; }
 
  private:
   ApiStageInfo& StageFor(const model::HttpTransaction& tx, const std::string& api_id);
 
+  DiscoveryOptions options_;
+  // Endpoints whose template the gateway logged.
   std::vector<std::pair<EndpointKey, EndpointStats>> endpoints_;
   std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
+  // Concrete paths, per (api id, stage, greedy route or "").
+  struct Tree {
+    std::string api_id;
+    std::string stage;
+    std::string route;
+    std::vector<std::string> literal_prefixes;
+    PathTrie trie;
+  };
+  std::vector<std::unique_ptr<Tree>> trees_;
+  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> tree_index_;
+
   std::map<std::pair<std::string, std::string>, ApiStageInfo> api_stages_;
   uint64_t unattributed_ = 0;
   std::string key_buffer_;  // Reused to build lookup keys without allocating.
@@ -123,6 +119,9 @@ class Inventory {
   std::string last_stage_api_;
   std::string last_stage_name_;
 };
+
+// The literal-prefix hints of `options` that apply to `api_id`.
+std::vector<std::string> LiteralPrefixes(const DiscoveryOptions& options, const std::string& api_id);
 
 // The endpoint `tx` belongs to, as (method, path, source, route). Exposed for tests.
 struct EndpointTemplate {

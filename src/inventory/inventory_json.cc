@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "classify/segment_classifier.h"
 #include "core/time_format.h"
 
 namespace gatescope::inventory {
@@ -26,6 +27,22 @@ Json Names(const std::vector<NameCount>& names) {
             [](const NameCount& a, const NameCount& b) { return a.name < b.name; });
   Json out = Json::object();
   for (const NameCount& n : sorted) out[n.name] = n.count;
+  return out;
+}
+
+
+Json Params(const std::vector<ParamStats>& params) {
+  auto sorted = params;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const ParamStats& a, const ParamStats& b) { return a.name < b.name; });
+  Json out = Json::object();
+  for (const ParamStats& p : sorted) {
+    Json e{{"count", p.count}, {"type", p.JsonType()}};
+    if (p.format != classify::StringFormat::kNone) e["format"] = classify::StringFormatName(p.format);
+    if (p.tags != 0) e["sensitive"] = TagNamesToJson(p.tags);
+    if (!p.example.empty()) e["example_redacted"] = p.example;
+    out[p.name] = std::move(e);
+  }
   return out;
 }
 
@@ -55,9 +72,10 @@ Json Content(const EndpointStats& s) {
   c["coverage_full"] = s.coverage_full;
   c["partial"] = s.partial;
   c["query_observed"] = s.query_observed;
-  c["query_parameters"] = Names(s.query_params);
+  c["query_parameters"] = Params(s.query_params);
   c["request_headers_observed"] = s.request_headers_observed;
-  c["request_headers"] = Names(s.request_headers);
+  c["request_headers"] = Params(s.request_headers);
+  c["cookies"] = Params(s.cookies);
   c["response_headers"] = Names(s.response_headers);
   c["request_bodies"] = Bodies(s.request_bodies, false);
   c["response_bodies"] = Bodies(s.response_bodies, true);
@@ -65,6 +83,47 @@ Json Content(const EndpointStats& s) {
 }
 
 }  // namespace
+
+Json TagNamesToJson(uint32_t tags) {
+  Json out = Json::array();
+  for (size_t i = 0; i < classify::kSensitiveTagCount; ++i) {
+    auto tag = static_cast<classify::SensitiveTag>(1u << i);
+    if ((tags & tag) != 0) out.push_back(classify::SensitiveTagName(tag));
+  }
+  return out;
+}
+
+Json AuthToJson(const AuthStats& a) {
+  if (a.empty() && a.observed == 0) return nullptr;
+  Json out{{"requests_observed", a.observed}, {"without_credentials", a.none}};
+  Json schemes = Json::object();
+  for (const auto& [name, n] : {std::pair<const char*, uint64_t>{"bearer", a.bearer},
+                                {"bearer_jwt", a.bearer_jwt}, {"basic", a.basic},
+                                {"aws_sigv4", a.sigv4}, {"authorization_masked", a.masked},
+                                {"authorizer", a.authorizer},
+                                {"api_key_required", a.api_key_required},
+                                {"iam_caller", a.iam_caller}}) {
+    if (n > 0) schemes[name] = n;
+  }
+  out["schemes"] = std::move(schemes);
+  if (!a.authorizer_ids.empty()) out["authorizer_ids"] = a.authorizer_ids;
+  if (!a.api_key_headers.empty()) out["api_key_headers"] = Names(a.api_key_headers);
+  if (!a.api_key_query.empty()) out["api_key_query"] = Names(a.api_key_query);
+  if (!a.jwt_claims.empty()) out["jwt_claim_names"] = Names(a.jwt_claims);
+  return out;
+}
+
+Json EvidenceToJson(const ParamEvidence& e) {
+  Json classes = Json::object();
+  for (const auto& [cls, n] : e.classes) classes[std::string(classify::SegmentClassName(cls))] = n;
+  return Json{{"name", e.name},
+              {"rule", e.rule},
+              {"distinct_values", e.distinct_values},
+              {"requests", e.requests},
+              {"classes", std::move(classes)},
+              {"constant_siblings", e.constant_siblings},
+              {"examples", e.examples}};
+}
 
 std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
   Json doc;
@@ -78,7 +137,8 @@ std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
   doc["summary"] = std::move(summary);
 
   Json apis = Json::array();
-  std::vector<Inventory::Endpoint> endpoints = inventory.SortedEndpoints();
+  Inventory::Snapshot snap = inventory.Render();
+  const std::vector<Inventory::Endpoint>& endpoints = snap.endpoints;
   auto next = endpoints.begin();
   for (const auto& [id, info] : inventory.api_stages()) {
     Json api;
@@ -92,16 +152,27 @@ std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
     api["requests"] = info.requests;
     api["first_seen"] = Time(info.first_seen_ms);
     api["last_seen"] = Time(info.last_seen_ms);
+    if (auto g = snap.gated.find(id); g != snap.gated.end()) {
+      api["gated"] = {{"noise_requests", g->second.noise_requests},
+                      {"noise_paths", g->second.noise_paths},
+                      {"below_threshold_requests", g->second.below_threshold_requests},
+                      {"below_threshold_endpoints", g->second.below_threshold_endpoints}};
+    }
     Json list = Json::array();
     // Endpoints and stages are both sorted by (api id, stage): walk them together.
-    for (; next != endpoints.end() && next->key->api_id == id.first && next->key->stage == id.second;
+    for (; next != endpoints.end() && next->key.api_id == id.first && next->key.stage == id.second;
          ++next) {
-      const EndpointStats& s = *next->stats;
+      const EndpointStats& s = next->stats;
       Json e;
-      e["method"] = next->key->method;
-      e["path"] = next->key->path;
+      e["method"] = next->key.method;
+      e["path"] = next->key.path;
       e["template_source"] = model::TemplateSourceName(s.template_source);
       e["route"] = s.route.empty() ? Json(nullptr) : Json(s.route);
+      if (!next->evidence.empty()) {
+        Json evidence = Json::array();
+        for (const ParamEvidence& p : next->evidence) evidence.push_back(EvidenceToJson(p));
+        e["parameters_inferred"] = std::move(evidence);
+      }
       e["requests"] = s.requests;
       auto statuses = s.status_counts;
       std::sort(statuses.begin(), statuses.end());
@@ -127,6 +198,7 @@ std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
       for (const auto& [kind, n] : error_counts) errors[std::string(model::ErrorKindName(kind))] = n;
       e["errors"] = std::move(errors);
       e["content"] = Content(s);
+      e["auth"] = AuthToJson(s.auth);
       list.push_back(std::move(e));
     }
     api["endpoints"] = std::move(list);

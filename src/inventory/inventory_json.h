@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "inventory/inventory.h"
 
 namespace gatescope::inventory {
@@ -19,5 +21,14 @@ struct RunInfo {
 // Serializes the inventory as JSON, in the shape documented in docs/specs/inventory.md
 // (format "gatescope.inventory/v1"). Deterministic: sorted APIs, endpoints and status codes.
 std::string InventoryToJson(const Inventory& inventory, const RunInfo& run);
+
+// Why a path parameter was inferred, as the inventory and OpenAPI `x-gatescope-evidence` show it.
+nlohmann::ordered_json EvidenceToJson(const ParamEvidence& evidence);
+
+// Sensitive-data tag bits as their names: ["email", "card_number"].
+nlohmann::ordered_json TagNamesToJson(uint32_t tags);
+
+// What requests showed of authentication; null when nothing was seen.
+nlohmann::ordered_json AuthToJson(const AuthStats& auth);
 
 }  // namespace gatescope::inventory

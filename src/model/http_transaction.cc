@@ -17,6 +17,7 @@ std::string_view TemplateSourceName(TemplateSource source) {
     case TemplateSource::kResourcePath: return "resource_path";
     case TemplateSource::kRouteKey: return "route_key";
     case TemplateSource::kPathParameters: return "path_parameters";
+    case TemplateSource::kInferred: return "inferred";
     case TemplateSource::kConcrete: break;
   }
   return "concrete";

@@ -19,6 +19,7 @@ enum class TemplateSource : uint8_t {
   kResourcePath,  // REST $context.resourcePath.
   kRouteKey,      // HTTP/WebSocket $context.routeKey.
   kPathParameters,  // Rebuilt from an execution log's concrete path and path-parameter map.
+  kInferred,        // Inferred by gatescope from the concrete paths (under a greedy route).
 };
 
 std::string_view TemplateSourceName(TemplateSource source);  // "concrete", "resource_path", ...

@@ -6,7 +6,9 @@
 #include <set>
 
 #include "core/ascii.h"
+#include "classify/value_classifier.h"
 #include "core/time_format.h"
+#include "inventory/inventory_json.h"
 
 namespace gatescope::openapi {
 namespace {
@@ -79,65 +81,18 @@ struct MergedOperation {
   std::string original_path;
   EndpointStats merged;
   std::vector<std::pair<const EndpointKey*, const EndpointStats*>> sources;
+  const std::vector<inventory::ParamEvidence>* evidence = nullptr;  // Inferred parameters.
 };
 
-void MergeNames(std::vector<inventory::NameCount>& into,
-                const std::vector<inventory::NameCount>& from) {
-  for (const inventory::NameCount& n : from) {
-    auto it = std::find_if(into.begin(), into.end(),
-                           [&](const inventory::NameCount& m) { return m.name == n.name; });
-    if (it == into.end()) {
-      into.push_back(n);
-    } else {
-      it->count += n.count;
-    }
+// A component name: OpenAPI allows only ^[a-zA-Z0-9._-]+$.
+std::string SafeName(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    out += ok ? c : '_';
   }
-}
-
-void MergeBodies(std::vector<inventory::BodyCount>& into,
-                 const std::vector<inventory::BodyCount>& from) {
-  for (const inventory::BodyCount& b : from) {
-    auto it = std::find_if(into.begin(), into.end(), [&](const inventory::BodyCount& m) {
-      return m.status == b.status && m.media_type == b.media_type;
-    });
-    if (it == into.end()) {
-      into.push_back(b);
-    } else {
-      it->count += b.count;
-      it->truncated += b.truncated;
-    }
-  }
-}
-
-void MergeInto(EndpointStats& into, const EndpointStats& s) {
-  into.content_logged += s.content_logged;
-  into.query_observed += s.query_observed;
-  into.request_headers_observed += s.request_headers_observed;
-  MergeNames(into.query_params, s.query_params);
-  MergeNames(into.request_headers, s.request_headers);
-  MergeNames(into.response_headers, s.response_headers);
-  MergeBodies(into.request_bodies, s.request_bodies);
-  MergeBodies(into.response_bodies, s.response_bodies);
-  if (into.requests == 0) {
-    into.template_source = s.template_source;
-    into.route = s.route;
-  }
-  into.requests += s.requests;
-  for (const auto& [code, count] : s.status_counts) {
-    auto it = std::find_if(into.status_counts.begin(), into.status_counts.end(),
-                           [&](const auto& p) { return p.first == code; });
-    if (it == into.status_counts.end()) {
-      into.status_counts.emplace_back(code, count);
-    } else {
-      it->second += count;
-    }
-  }
-  if (s.first_seen_ms >= 0 && (into.first_seen_ms < 0 || s.first_seen_ms < into.first_seen_ms)) {
-    into.first_seen_ms = s.first_seen_ms;
-  }
-  into.last_seen_ms = std::max(into.last_seen_ms, s.last_seen_ms);
-  into.response_latency.Merge(s.response_latency);
-  into.integration_latency.Merge(s.integration_latency);
+  return out.empty() ? "_" : out;
 }
 
 std::string OperationId(const std::string& method, const std::string& path,
@@ -174,10 +129,70 @@ bool IsTransportHeader(const std::string& lower) {
          lower.rfind("sec-", 0) == 0;
 }
 
-std::vector<inventory::NameCount> SortedNames(std::vector<inventory::NameCount> names) {
-  std::sort(names.begin(), names.end(),
+// Requests a parameter must be seen in whole maps before "required" is inferred from them.
+constexpr uint64_t kMinObservedForRequired = 3;
+
+std::vector<inventory::ParamStats> SortedParams(std::vector<inventory::ParamStats> params) {
+  std::sort(params.begin(), params.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
-  return names;
+  return params;
+}
+
+// Headers that carry credentials are security schemes, not parameters.
+bool IsCredentialHeader(const std::string& lower) {
+  return (classify::SensitiveTagsForName(lower) & classify::kTagCredential) != 0 &&
+         lower != "cookie";
+}
+
+
+// Adds the security schemes an operation's requests showed to `schemes` (the document's
+// components) and returns the operation's `security`: alternatives, "{}" when some requests
+// carried no credential.
+Json Security(const inventory::AuthStats& a, Json& schemes) {
+  Json security = Json::array();
+  auto use = [&](const std::string& name, Json scheme) {
+    if (!schemes.contains(name)) schemes[name] = std::move(scheme);
+    security.push_back({{name, Json::array()}});
+  };
+  if (a.bearer_jwt > 0) {
+    Json scheme{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}};
+    use("bearerJwt", std::move(scheme));
+  }
+  if (a.bearer > a.bearer_jwt) use("bearer", {{"type", "http"}, {"scheme", "bearer"}});
+  if (a.basic > 0) use("basic", {{"type", "http"}, {"scheme", "basic"}});
+  if (a.sigv4 > 0 || a.iam_caller > 0) {
+    use("awsSigV4", {{"type", "apiKey"}, {"in", "header"}, {"name", "Authorization"},
+                     {"description", "AWS Signature Version 4 (IAM authorization)."},
+                     {"x-amazon-apigateway-authtype", "awsSigv4"}});
+  }
+  for (const std::string& id : a.authorizer_ids) {
+    use("authorizer_" + SafeName(id),
+        {{"type", "apiKey"}, {"in", "header"}, {"name", "Authorization"},
+         {"description", "API Gateway authorizer " + id + " (Lambda or Cognito)."},
+         {"x-amazon-apigateway-authtype", "custom"}, {"x-gatescope-authorizer-id", id}});
+  }
+  if (a.authorizer > 0 && a.authorizer_ids.empty()) {
+    use("authorizer", {{"type", "apiKey"}, {"in", "header"}, {"name", "Authorization"},
+                       {"description", "An API Gateway authorizer ran (its id was not logged)."},
+                       {"x-amazon-apigateway-authtype", "custom"}});
+  }
+  if (a.masked > 0 && a.authorizer == 0 && a.bearer + a.basic + a.sigv4 == 0) {
+    use("authorizationHeader",
+        {{"type", "apiKey"}, {"in", "header"}, {"name", "Authorization"},
+         {"description", "An Authorization header the gateway masked in its logs: scheme unknown."}});
+  }
+  for (const inventory::NameCount& h : a.api_key_headers) {
+    use("apiKeyHeader_" + SafeName(h.name),
+        {{"type", "apiKey"}, {"in", "header"}, {"name", h.name}});
+  }
+  if (a.api_key_required > 0 && a.api_key_headers.empty()) {
+    use("apiKeyHeader_x-api-key", {{"type", "apiKey"}, {"in", "header"}, {"name", "x-api-key"}});
+  }
+  for (const inventory::NameCount& q : a.api_key_query) {
+    use("apiKeyQuery_" + SafeName(q.name), {{"type", "apiKey"}, {"in", "query"}, {"name", q.name}});
+  }
+  if (!security.empty() && a.none > 0) security.push_back(Json::object());
+  return security;
 }
 
 // The media types seen for one status (-1: requests), as an OpenAPI "content" map.
@@ -194,7 +209,8 @@ Json ContentFor(const std::vector<inventory::BodyCount>& bodies, int32_t status)
   return content;
 }
 
-Json Operation(const MergedOperation& op, const std::string& rendered, std::set<std::string>& ids) {
+Json Operation(const MergedOperation& op, const std::string& rendered, std::set<std::string>& ids,
+               Json& schemes) {
   const EndpointStats& s = op.merged;
   Json o;
   o["operationId"] = OperationId(op.method, rendered, ids);
@@ -202,29 +218,41 @@ Json Operation(const MergedOperation& op, const std::string& rendered, std::set<
   Json params = Json::array();
   for (const auto& [name, greedy] : PathParameters(op.original_path)) {
     Json p{{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}};
+    if (op.evidence != nullptr) {
+      for (const inventory::ParamEvidence& e : *op.evidence) {
+        if (e.name == name) p["x-gatescope-evidence"] = inventory::EvidenceToJson(e);
+      }
+    }
     if (greedy) {
       p["description"] = "Greedy path variable {" + name + "+}: one or more path segments.";
       p["x-gatescope-greedy"] = true;
     }
     params.push_back(std::move(p));
   }
-  // Query parameters and headers seen in execution logs; "x-gatescope-seen" counts requests
-  // showing the name, out of "x-gatescope-observed" whose map was logged whole.
-  for (const inventory::NameCount& n : SortedNames(s.query_params)) {
-    params.push_back({{"name", n.name},
-                      {"in", "query"},
-                      {"schema", {{"type", "string"}}},
-                      {"x-gatescope-seen", n.count},
-                      {"x-gatescope-observed", s.query_observed}});
+  // Query parameters, headers and cookies seen in execution logs; "x-gatescope-seen" counts
+  // requests showing the name, out of "x-gatescope-observed" whose map was logged whole.
+  auto add = [&](const inventory::ParamStats& p, const char* in, uint64_t observed) {
+    Json schema{{"type", p.JsonType()}};
+    if (p.format != classify::StringFormat::kNone && p.JsonType() == "string") {
+      schema["format"] = classify::StringFormatName(p.format);
+    }
+    Json param{{"name", p.name}, {"in", in}};
+    // Required when every request whose parameters were logged whole had it.
+    if (observed >= kMinObservedForRequired && p.count >= observed) param["required"] = true;
+    param["schema"] = std::move(schema);
+    param["x-gatescope-seen"] = p.count;
+    if (observed > 0) param["x-gatescope-observed"] = observed;
+    if (p.tags != 0) param["x-gatescope-sensitive"] = inventory::TagNamesToJson(p.tags);
+    if (!p.example.empty()) param["x-gatescope-example-redacted"] = p.example;
+    params.push_back(std::move(param));
+  };
+  for (const inventory::ParamStats& p : SortedParams(s.query_params)) add(p, "query", s.query_observed);
+  for (const inventory::ParamStats& p : SortedParams(s.request_headers)) {
+    if (!IsTransportHeader(p.name) && !IsCredentialHeader(p.name)) {
+      add(p, "header", s.request_headers_observed);
+    }
   }
-  for (const inventory::NameCount& n : SortedNames(s.request_headers)) {
-    if (IsTransportHeader(n.name)) continue;
-    params.push_back({{"name", n.name},
-                      {"in", "header"},
-                      {"schema", {{"type", "string"}}},
-                      {"x-gatescope-seen", n.count},
-                      {"x-gatescope-observed", s.request_headers_observed}});
-  }
+  for (const inventory::ParamStats& p : SortedParams(s.cookies)) add(p, "cookie", 0);
   if (!params.empty()) o["parameters"] = std::move(params);
   if (Json content = ContentFor(s.request_bodies, -1); !content.empty()) {
     o["requestBody"] = {{"content", std::move(content)}};
@@ -243,6 +271,14 @@ Json Operation(const MergedOperation& op, const std::string& rendered, std::set<
   }
   if (responses.empty()) responses["default"] = {{"description", "No status code was logged."}};
   o["responses"] = std::move(responses);
+  if (Json security = Security(s.auth, schemes); !security.empty()) {
+    o["security"] = std::move(security);
+  }
+  if (!s.auth.jwt_claims.empty()) {
+    Json claims = Json::array();
+    for (const inventory::NameCount& c : s.auth.jwt_claims) claims.push_back(c.name);
+    o["x-gatescope-jwt-claims"] = std::move(claims);
+  }
   o["x-gatescope-requests"] = s.requests;
   o["x-gatescope-first-seen"] = s.first_seen_ms < 0 ? Json(nullptr) : Json(FormatIso8601(s.first_seen_ms));
   o["x-gatescope-last-seen"] = s.last_seen_ms < 0 ? Json(nullptr) : Json(FormatIso8601(s.last_seen_ms));
@@ -281,23 +317,25 @@ std::string BuildDocument(const Inventory& inv, const OpenApiOptions& options, s
   std::map<std::string, std::map<std::string, MergedOperation>> paths;
   std::map<std::string, std::set<StageId>> path_stages;
   Json websocket = Json::array();
-  for (const Inventory::Endpoint& e : inv.SortedEndpoints()) {
-    if (!in_scope(e.key->api_id)) continue;
-    if (e.key->method == "WS") {
-      websocket.push_back({{"api_id", e.key->api_id},
-                           {"stage", e.key->stage},
-                           {"route_key", e.key->path},
-                           {"requests", e.stats->requests}});
+  Inventory::Snapshot snap = inv.Render();
+  for (const Inventory::Endpoint& e : snap.endpoints) {
+    if (!in_scope(e.key.api_id)) continue;
+    if (e.key.method == "WS") {
+      websocket.push_back({{"api_id", e.key.api_id},
+                           {"stage", e.key.stage},
+                           {"route_key", e.key.path},
+                           {"requests", e.stats.requests}});
       continue;
     }
-    bool concrete = e.stats->template_source == model::TemplateSource::kConcrete;
-    std::string rendered = RenderPath(e.key->path, concrete);
-    MergedOperation& op = paths[rendered][e.key->method];
-    op.method = e.key->method;
-    if (op.original_path.empty()) op.original_path = concrete ? rendered : e.key->path;
-    MergeInto(op.merged, *e.stats);
-    op.sources.emplace_back(e.key, e.stats);
-    path_stages[rendered].insert({e.key->api_id, e.key->stage});
+    bool concrete = e.stats.template_source == model::TemplateSource::kConcrete;
+    std::string rendered = RenderPath(e.key.path, concrete);
+    MergedOperation& op = paths[rendered][e.key.method];
+    op.method = e.key.method;
+    if (op.original_path.empty()) op.original_path = concrete ? rendered : e.key.path;
+    op.merged.Merge(e.stats);
+    op.sources.emplace_back(&e.key, &e.stats);
+    if (!e.evidence.empty()) op.evidence = &e.evidence;
+    path_stages[rendered].insert({e.key.api_id, e.key.stage});
   }
 
   Json doc;
@@ -313,6 +351,7 @@ std::string BuildDocument(const Inventory& inv, const OpenApiOptions& options, s
   if (!server_list.empty()) doc["servers"] = server_list;
 
   std::set<std::string> operation_ids;
+  Json schemes = Json::object();
   Json path_items = Json::object();
   for (auto& [rendered, methods] : paths) {
     Json item = Json::object();
@@ -329,15 +368,16 @@ std::string BuildDocument(const Inventory& inv, const OpenApiOptions& options, s
     for (auto& [method, op] : methods) {
       std::string lower = Lower(method);
       if (IsOpenApiMethod(lower)) {
-        item[lower] = Operation(op, rendered, operation_ids);
+        item[lower] = Operation(op, rendered, operation_ids, schemes);
       } else {
-        other[method] = Operation(op, rendered, operation_ids);
+        other[method] = Operation(op, rendered, operation_ids, schemes);
       }
     }
     if (!other.empty()) item["x-gatescope-other-operations"] = std::move(other);
     path_items[rendered] = std::move(item);
   }
   doc["paths"] = std::move(path_items);
+  if (!schemes.empty()) doc["components"]["securitySchemes"] = std::move(schemes);
   if (!websocket.empty()) doc["x-gatescope-websocket-routes"] = std::move(websocket);
   doc["x-gatescope-generated-at"] = FormatIso8601(options.generated_at_ms);
   return doc.dump(2) + "\n";

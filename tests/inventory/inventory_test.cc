@@ -71,10 +71,10 @@ TEST(InventoryTest, CountsStatusesTimesAndLatencyPerEndpoint) {
     inv.Add(tx);
   }
   inv.Add(Tx("POST", "/pets", "/pets"));
-  ASSERT_EQ(inv.endpoint_count(), 2u);
-  auto endpoints = inv.SortedEndpoints();
-  const EndpointStats& get = *endpoints[1].stats;
-  EXPECT_EQ(endpoints[1].key->path, "/pets/{petId}");
+  auto endpoints = inv.Render().endpoints;
+  ASSERT_EQ(endpoints.size(), 2u);
+  const EndpointStats& get = endpoints[1].stats;
+  EXPECT_EQ(endpoints[1].key.path, "/pets/{petId}");
   EXPECT_EQ(get.requests, 10u);
   EXPECT_EQ(get.first_seen_ms, 1000);
   EXPECT_EQ(get.last_seen_ms, 1009);
@@ -86,17 +86,17 @@ TEST(InventoryTest, CountsStatusesTimesAndLatencyPerEndpoint) {
 }
 
 TEST(InventoryTest, FallsBackToLogGroupThenUnknownForApiIdentity) {
-  Inventory inv;
+  Inventory inv(DiscoveryOptions{.min_requests = 1});
   HttpTransaction tx = Tx("GET", "/a");
   tx.api_id.clear();
   tx.log_group = "/my/access/logs";
   inv.Add(tx);
   tx.log_group.clear();
   inv.Add(tx);
-  auto endpoints = inv.SortedEndpoints();
+  auto endpoints = inv.Render().endpoints;
   ASSERT_EQ(endpoints.size(), 2u);
-  EXPECT_EQ(endpoints[0].key->api_id, "/my/access/logs");
-  EXPECT_EQ(endpoints[1].key->api_id, "unknown");
+  EXPECT_EQ(endpoints[0].key.api_id, "/my/access/logs");
+  EXPECT_EQ(endpoints[1].key.api_id, "unknown");
 }
 
 }  // namespace

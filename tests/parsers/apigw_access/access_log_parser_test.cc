@@ -236,7 +236,7 @@ TEST_P(GoldenTest, InventoryMatchesGolden) {
     ASSERT_TRUE(formats.Add(testing::ReadFixture("access/custom-format.txt"), "f").ok());
   }
   AccessLogParser parser(&formats);
-  inventory::Inventory inv;
+  inventory::Inventory inv(inventory::DiscoveryOptions{.min_requests = 1});  // Every parsed line shows.
   HttpTransaction tx;
   pipeline::EventCounters counters;
   for (const std::string& line : testing::FixtureLines("access/" + name + ".log")) {

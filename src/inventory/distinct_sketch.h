@@ -1,0 +1,54 @@
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+namespace gatescope::inventory {
+
+// Estimates how many distinct values were added, in 64 bytes: a HyperLogLog with 64
+// registers (standard error about 13%, exact enough to tell 3 ids from 300), with linear
+// counting for small sets. Mergeable: the union of two sketches is their register maximum.
+class DistinctSketch {
+ public:
+  void Add(std::string_view value) {
+    uint64_t h = Mix(std::hash<std::string_view>{}(value));
+    uint8_t& reg = registers_[h & 63];
+    uint64_t rest = h >> 6;
+    uint8_t rank = rest == 0 ? 59 : static_cast<uint8_t>(__builtin_ctzll(rest) + 1);
+    if (rank > reg) reg = rank;
+  }
+  void Merge(const DistinctSketch& other) {
+    for (size_t i = 0; i < registers_.size(); ++i) {
+      if (other.registers_[i] > registers_[i]) registers_[i] = other.registers_[i];
+    }
+  }
+  uint64_t Estimate() const {
+    double sum = 0;
+    int zeros = 0;
+    for (uint8_t r : registers_) {
+      sum += std::ldexp(1.0, -r);
+      zeros += r == 0;
+    }
+    constexpr double m = 64;
+    double raw = 0.709 * m * m / sum;
+    if (raw <= 2.5 * m && zeros > 0) raw = m * std::log(m / zeros);  // Linear counting.
+    return static_cast<uint64_t>(raw + 0.5);
+  }
+
+ private:
+  // std::hash of a string is good but not guaranteed to spread every bit: finish it.
+  static uint64_t Mix(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+
+  std::array<uint8_t, 64> registers_{};
+};
+
+}  // namespace gatescope::inventory
