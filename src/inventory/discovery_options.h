@@ -26,13 +26,14 @@ struct DiscoveryOptions {
   // Path inference. A position becomes a parameter when identifier-like segments (integers,
   // UUIDs, hashes, dates, emails, mixed ids) are seen there, or when at least
   // `min_distinct_values` value-like words (not vocabulary: names, codes) share it, or when
-  // `high_cardinality` distinct words do.
+  // `high_cardinality` distinct words of one shape (same methods and sub-paths) do.
   size_t min_distinct_values = 4;
-  size_t high_cardinality = 50;
+  size_t high_cardinality = 16;
   // A vocabulary word beside a parameter stays a literal ("/users/me") when it has this many
   // times the median requests of the parameter's values, or a different response shape.
   double heavy_sibling_factor = 4.0;
-  // Response shapes (the top-level keys of 2xx JSON bodies) are alike at this Jaccard index.
+  // Response shapes (the top-level keys of 2xx JSON bodies) are alike when this share of a
+  // word's keys are also keys of the parameter's other values.
   double shape_similarity = 0.6;
   // Bounds of the path tree: literal children per position, and nodes per API stage.
   size_t max_literal_children = 256;

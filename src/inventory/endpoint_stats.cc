@@ -234,15 +234,31 @@ BodyCount* FindBody(std::vector<BodyCount>& bodies, int32_t status, std::string_
   return &b;
 }
 
+bool IsJsonType(std::string_view type) {
+  return type == "application/json" || type.ends_with("+json") || type == "text/json";
+}
+
 void CountBody(std::vector<BodyCount>& bodies, int32_t status, const model::Body& body) {
   if (!body.present || body.text.empty()) return;
   if (BodyCount* b = FindBody(bodies, status, body.content_type)) {
     ++b->count;
     b->truncated += body.truncated ? 1 : 0;
+    std::string_view text = TrimAsciiSpace(body.text);
+    bool looks_json = !text.empty() && (text[0] == '{' || text[0] == '[');
+    if (IsJsonType(body.content_type) || (body.content_type.empty() && looks_json)) {
+      b->schema.AddJson(body.text, body.truncated, DefaultSchemaOptions());
+    } else if (body.content_type == "application/x-www-form-urlencoded") {
+      b->schema.AddForm(body.text, body.truncated, DefaultSchemaOptions());
+    }
   }
 }
 
 }  // namespace
+
+const SchemaOptions& DefaultSchemaOptions() {
+  static const SchemaOptions options;
+  return options;
+}
 
 void EndpointStats::Add(const model::HttpTransaction& tx) {
   if (tx.source != model::LogSource::kAccessLog) {
@@ -269,6 +285,10 @@ void EndpointStats::Add(const model::HttpTransaction& tx) {
   if (tx.error_kind != model::ErrorKind::kNone) Increment(errors, tx.error_kind);
   ++requests;
   Increment(status_counts, tx.status);
+  if (tx.status == 404 ||
+      (tx.status == 403 && tx.error_message.find("Missing Authentication Token") != std::string::npos)) {
+    ++unrouted;
+  }
   Seen(tx.request_time_ms, &first_seen_ms, &last_seen_ms);
   response_latency.Add(tx.response_latency_ms);
   integration_latency.Add(tx.integration_latency_ms);
@@ -280,6 +300,7 @@ void EndpointStats::Merge(const EndpointStats& s) {
     route = s.route;
   }
   requests += s.requests;
+  unrouted += s.unrouted;
   for (const auto& [code, n] : s.status_counts) Increment(status_counts, code, n);
   if (s.first_seen_ms >= 0) Seen(s.first_seen_ms, &first_seen_ms, &last_seen_ms);
   if (s.last_seen_ms >= 0) Seen(s.last_seen_ms, &first_seen_ms, &last_seen_ms);
@@ -302,6 +323,7 @@ void EndpointStats::Merge(const EndpointStats& s) {
       if (BodyCount* into = FindBody(*to, b.status, b.media_type)) {
         into->count += b.count;
         into->truncated += b.truncated;
+        into->schema.Merge(b.schema, DefaultSchemaOptions());
       }
     }
   }
@@ -395,10 +417,5 @@ bool AuthStats::empty() const {
          api_key_headers.empty() && api_key_query.empty();
 }
 
-uint64_t EndpointStats::answered() const {
-  uint64_t not_found = 0;
-  for (const auto& [code, n] : status_counts) not_found += code == 404 ? n : 0;
-  return requests - not_found;
-}
 
 }  // namespace gatescope::inventory

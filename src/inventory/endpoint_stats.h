@@ -8,6 +8,7 @@
 
 #include "classify/value_classifier.h"
 #include "inventory/latency_histogram.h"
+#include "inventory/schema_sketch.h"
 #include "model/http_transaction.h"
 
 namespace gatescope::inventory {
@@ -69,7 +70,11 @@ struct BodyCount {
   std::string media_type;  // Empty when neither a header nor the content said.
   uint64_t count = 0;
   uint64_t truncated = 0;  // Of which the log cut the body.
+  SchemaSketch schema;     // JSON and form bodies; empty for other media types.
 };
+
+// The schema-inference options every endpoint uses.
+const SchemaOptions& DefaultSchemaOptions();
 
 // What the inventory knows of one endpoint (or of one concrete path, before templating).
 struct EndpointStats {
@@ -106,8 +111,11 @@ struct EndpointStats {
   // Adds another's counts, as if its transactions had been added here.
   void Merge(const EndpointStats& other);
 
-  // Requests that got a status other than 404 (or no status logged).
-  uint64_t answered() const;
+  uint64_t unrouted = 0;  // Requests that matched no route: 404, or REST's 403 "Missing
+                          // Authentication Token" for a path no resource serves.
+
+  // Requests that matched a route (whatever their status, or none logged).
+  uint64_t answered() const { return requests - unrouted; }
 };
 
 }  // namespace gatescope::inventory

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/ascii.h"
@@ -146,21 +147,59 @@ class Templater {
   struct Shape {
     std::set<std::string> methods;
     std::set<std::string> children;
+    std::set<std::string> response_keys;  // Top-level keys of 2xx JSON responses.
   };
   void AddShape(const Group& g, Shape& shape) const {
     for (uint32_t id : g.nodes) {
       const PathTrie::Node& n = trie_.node(id);
       for (const auto& [method, stats] : n.ops) shape.methods.insert(method);
       for (uint32_t c : n.children) shape.children.insert(ChildKey(trie_.node(c)));
+      const std::set<std::string>& keys = ResponseKeys(id);
+      shape.response_keys.insert(keys.begin(), keys.end());
     }
+  }
+  // Memoised: rendering a schema is the costly part of a shape.
+  const std::set<std::string>& ResponseKeys(uint32_t id) const {
+    auto [it, inserted] = response_keys_.try_emplace(id);
+    if (!inserted) return it->second;
+    for (const auto& [method, stats] : trie_.node(id).ops) {
+      for (const BodyCount& b : stats.response_bodies) {
+        if (b.status < 200 || b.status > 299 || b.schema.bodies() == 0) continue;
+        nlohmann::ordered_json schema = b.schema.ToJsonSchema(DefaultSchemaOptions());
+        if (!schema.contains("properties")) continue;
+        for (const auto& [key, value] : schema["properties"].items()) it->second.insert(key);
+      }
+    }
+    return it->second;
+  }
+  // The share of `own` keys the cluster has too: a value's responses show a subset of the
+  // optional keys, so containment, not Jaccard.
+  static double Similarity(const std::set<std::string>& own, const std::set<std::string>& cluster) {
+    size_t common = 0;
+    for (const std::string& k : own) common += cluster.count(k);
+    return static_cast<double>(common) / static_cast<double>(own.size());
   }
   static std::string ChildKey(const PathTrie::Node& n) {
     if (n.kind == NodeKind::kLiteral) return "L" + n.label;
     return std::string(1, n.kind == NodeKind::kFolded ? 'F' : 'O') + n.suffix;
   }
+  std::string ShapeKey(const Group& g) const {
+    Shape own;
+    AddShape(g, own);
+    std::string key;
+    for (const std::string& m : own.methods) key += m + ' ';
+    key += '|';
+    for (const std::string& c : own.children) key += c + ' ';
+    return key + '|' + g.suffix;
+  }
   bool FitsShape(const Group& g, const Shape& cluster) const {
     Shape own;
     AddShape(g, own);
+    // Responses of another shape: a constant sibling ("/articles/feed" beside articles).
+    if (!own.response_keys.empty() && !cluster.response_keys.empty() &&
+        Similarity(own.response_keys, cluster.response_keys) < options_.shape_similarity) {
+      return false;
+    }
     return std::includes(cluster.methods.begin(), cluster.methods.end(), own.methods.begin(),
                          own.methods.end()) &&
            std::includes(cluster.children.begin(), cluster.children.end(), own.children.begin(),
@@ -261,18 +300,22 @@ class Templater {
       std::vector<const Group*> folds, words, noise, valueish;
       for (const auto& [key, g] : groups) {
         if (g.suffix != suffix) continue;
-        if (g.kind != NodeKind::kLiteral) {
+        if (g.answered == 0) {
+          noise.push_back(&g);  // Answered nothing: no evidence, but merges into a parameter.
+        } else if (g.kind != NodeKind::kLiteral) {
           folds.push_back(&g);
-        } else if (g.answered == 0) {
-          noise.push_back(&g);
         } else {
           words.push_back(&g);
           if (!IsVocabulary(g.label)) valueish.push_back(&g);
         }
       }
+      // Many words of one shape (same methods, same sub-paths) are values too: tags, slugs.
+      std::map<std::string, size_t> shapes;
+      size_t same_shape = 0;
+      for (const Group* g : words) same_shape = std::max(same_shape, ++shapes[ShapeKey(*g)]);
       bool word_evidence =
           !keep_literal && (valueish.size() >= options_.min_distinct_values ||
-                            words.size() >= options_.high_cardinality);
+                            same_shape >= options_.high_cardinality);
       if (folds.empty() && !word_evidence) continue;
 
       std::vector<const Group*> members = folds;
@@ -282,27 +325,29 @@ class Templater {
       } else {
         members.insert(members.end(), noise.begin(), noise.end());
         Shape cluster;
-        std::vector<uint64_t> per_value;
+        // The most any one value got: a constant sibling is heavy beyond a multiple of it.
+        // (Not the median: value popularity is Zipf-like, so the top values are far above it.)
+        uint64_t busiest = 1;
+        const std::vector<const Group*>& values = valueish.empty() ? words : valueish;
+        for (const Group* g : values) {
+          AddShape(*g, cluster);
+          if (&values != &words) busiest = std::max(busiest, g->requests);
+        }
         for (const Group* g : folds) {
           AddShape(*g, cluster);
           DistinctSketch d;
           for (uint32_t id : g->nodes) d.Merge(trie_.node(id).distinct);
-          per_value.push_back(g->requests / std::max<uint64_t>(1, d.Estimate()));
+          busiest = std::max(busiest, g->requests / std::max<uint64_t>(1, d.Estimate()));
         }
-        const std::vector<const Group*>& values = valueish.empty() ? words : valueish;
-        for (const Group* g : values) {
-          AddShape(*g, cluster);
-          per_value.push_back(g->requests);
-        }
-        std::nth_element(per_value.begin(), per_value.begin() + per_value.size() / 2,
-                         per_value.end());
-        double typical = static_cast<double>(per_value[per_value.size() / 2]);
+        double typical = static_cast<double>(busiest);
         for (const Group* g : words) {
           bool value = std::find(valueish.begin(), valueish.end(), g) != valueish.end();
           bool heavy = static_cast<double>(g->requests) >= options_.heavy_sibling_factor * typical &&
                        g->requests > 2;
+          // A vocabulary word joins a parameter its shape fits unless it is heavy: beside
+          // identifiers only, "heavy" is against their mean per value ("/users/me").
           bool joins = value ? (word_evidence || FitsShape(*g, cluster))
-                             : (word_evidence && !heavy && FitsShape(*g, cluster));
+                             : (!heavy && FitsShape(*g, cluster));
           (joins ? members : constants).push_back(g);
         }
       }
@@ -323,9 +368,14 @@ class Templater {
       Walk(member_nodes, prefix + "/{" + e.name + "}" + suffix, next, names);
     }
     for (const auto& [key, g] : groups) {
-      if (merged.count(&g) > 0 || g.kind != NodeKind::kLiteral) continue;
+      if (merged.count(&g) > 0) continue;
       std::string path = prefix + "/";
-      AppendLiteral(path, g.label);
+      // A folded class that answered nothing (scanner noise) is still rendered, to be counted.
+      if (g.kind == NodeKind::kLiteral) {
+        AppendLiteral(path, g.label);
+      } else {
+        path += "{id}" + g.suffix;
+      }
       Walk(g.nodes, path, evidence, used);
     }
   }
@@ -336,6 +386,7 @@ class Templater {
   std::vector<uint64_t> requests_;
   std::vector<uint64_t> answered_;
   std::vector<TemplatedEndpoint> out_;
+  mutable std::map<uint32_t, std::set<std::string>> response_keys_;
 };
 
 }  // namespace

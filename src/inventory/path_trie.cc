@@ -10,11 +10,11 @@ namespace {
 
 using classify::SegmentClass;
 
-// Suffixes APIs append to a parameterised segment ("/t/{id}.json"). Longest first.
-constexpr std::string_view kSuffixes[] = {".tar.gz", ".json", ".xml", ".csv", ".html", ".htm",
-                                          ".ics",    ".txt",  ".pdf", ".png", ".jpg", ".jpeg",
-                                          ".gif",    ".svg",  ".zip", ".gz",  ".yaml", ".yml",
-                                          ".rss",    ".atom", ".js",  ".css", ".mp4", ".webp"};
+// Format suffixes APIs append to a parameterised segment ("/t/{id}.json"). File-type
+// extensions (".pdf", ".tar.gz") are not among them: there the segment is a file name, and the
+// whole of it is the parameter ("/backups/{filename}").
+constexpr std::string_view kSuffixes[] = {".json", ".xml", ".csv", ".html", ".htm", ".ics",
+                                          ".txt",  ".yaml", ".yml", ".rss", ".atom", ".jsonld"};
 
 bool StartsWithPrefix(std::string_view path, std::string_view prefix) {
   if (prefix.empty() || path.substr(0, prefix.size()) != prefix) return false;

@@ -195,16 +195,28 @@ Json Security(const inventory::AuthStats& a, Json& schemes) {
   return security;
 }
 
-// The media types seen for one status (-1: requests), as an OpenAPI "content" map.
+// The media types seen for one status (-1: requests), as an OpenAPI "content" map, with the
+// schema inferred from the JSON and form bodies.
 Json ContentFor(const std::vector<inventory::BodyCount>& bodies, int32_t status) {
   Json content = Json::object();
   for (const inventory::BodyCount& b : bodies) {
     if (b.status != status) continue;
     std::string type = b.media_type.empty() ? "application/octet-stream" : b.media_type;
     Json& entry = content[type];
-    uint64_t seen = entry.contains("x-gatescope-seen") ? entry["x-gatescope-seen"].get<uint64_t>() : 0;
-    entry["x-gatescope-seen"] = seen + b.count;
+    Json schema = b.schema.ToJsonSchema(inventory::DefaultSchemaOptions());
+    if (!schema.empty()) entry["schema"] = std::move(schema);
+    entry["x-gatescope-seen"] = b.count;
     if (b.truncated > 0) entry["x-gatescope-truncated"] = b.truncated;
+    if (!b.schema.SensitiveFields(inventory::DefaultSchemaOptions()).empty()) {
+      Json fields = Json::array();
+      for (const auto& f : b.schema.SensitiveFields(inventory::DefaultSchemaOptions())) {
+        fields.push_back({{"pointer", f.pointer},
+                          {"sensitive", inventory::TagNamesToJson(f.tags)},
+                          {"count", f.count},
+                          {"example_redacted", f.example}});
+      }
+      entry["x-gatescope-sensitive-fields"] = std::move(fields);
+    }
   }
   return content;
 }
