@@ -308,6 +308,48 @@ Json Operation(const MergedOperation& op, const std::string& rendered, std::set<
   return o;
 }
 
+// Moves object schemas that several bodies share into components.schemas, named after the first
+// operation and status that used them, and refers to them by $ref: one definition per shape.
+void ShareRepeatedSchemas(Json& paths, Json& components) {
+  std::map<std::string, std::pair<int, std::string>> seen;  // Dump -> (uses, name).
+  std::set<std::string> names;
+  auto visit = [&](auto&& on_schema) {
+    for (auto& [path, item] : paths.items()) {
+      for (auto& [method, op] : item.items()) {
+        if (!op.is_object() || !op.contains("operationId")) continue;
+        std::string id = op["operationId"].template get<std::string>();
+        if (op.contains("requestBody")) {
+          for (auto& [type, media] : op["requestBody"]["content"].items()) {
+            if (media.contains("schema")) on_schema(media["schema"], id + "_request");
+          }
+        }
+        for (auto& [status, response] : op["responses"].items()) {
+          if (!response.contains("content")) continue;
+          for (auto& [type, media] : response["content"].items()) {
+            if (media.contains("schema")) on_schema(media["schema"], id + "_" + status);
+          }
+        }
+      }
+    }
+  };
+  auto shareable = [](const Json& schema) {
+    return schema.is_object() && schema.contains("properties") && schema["properties"].size() >= 2;
+  };
+  visit([&](Json& schema, const std::string& where) {
+    if (!shareable(schema)) return;
+    auto [it, inserted] = seen.try_emplace(schema.dump(), 0, where);
+    ++it->second.first;
+  });
+  visit([&](Json& schema, const std::string&) {
+    if (!shareable(schema)) return;
+    auto it = seen.find(schema.dump());
+    if (it == seen.end() || it->second.first < 2) return;
+    std::string name = SafeName(it->second.second);
+    if (!components["schemas"].contains(name)) components["schemas"][name] = schema;
+    schema = Json{{"$ref", "#/components/schemas/" + name}};
+  });
+}
+
 // Builds one document over the API stages `in_scope` accepts.
 template <typename Scope>
 std::string BuildDocument(const Inventory& inv, const OpenApiOptions& options, std::string title,
@@ -388,8 +430,11 @@ std::string BuildDocument(const Inventory& inv, const OpenApiOptions& options, s
     if (!other.empty()) item["x-gatescope-other-operations"] = std::move(other);
     path_items[rendered] = std::move(item);
   }
+  Json components = Json::object();
+  ShareRepeatedSchemas(path_items, components);
   doc["paths"] = std::move(path_items);
-  if (!schemes.empty()) doc["components"]["securitySchemes"] = std::move(schemes);
+  if (!schemes.empty()) components["securitySchemes"] = std::move(schemes);
+  if (!components.empty()) doc["components"] = std::move(components);
   if (!websocket.empty()) doc["x-gatescope-websocket-routes"] = std::move(websocket);
   doc["x-gatescope-generated-at"] = FormatIso8601(options.generated_at_ms);
   return doc.dump(2) + "\n";
