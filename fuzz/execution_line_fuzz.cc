@@ -12,7 +12,7 @@ using namespace gatescope::parsers::apigw_execution;
 
 namespace {
 
-class CountingVisitor final : public JsonPrefixVisitor {
+class CountingVisitor final : public gatescope::JsonPrefixVisitor {
  public:
   void OnString(std::span<const std::string_view>, std::string_view v, bool) override {
     bytes += v.size();
@@ -53,6 +53,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)FindJavaMapValue(text, "X-Amz-Source-Arn");
   CountingVisitor visitor;
-  (void)ScanJsonPrefix(text, visitor);
+  (void)gatescope::ScanJsonPrefix(text, visitor);
   return 0;
 }
