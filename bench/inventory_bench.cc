@@ -25,8 +25,10 @@
 //     adds N transactions generated on the fly (a ring of 256 reused HttpTransactions, so
 //     nothing grows with N but the inventory), renders once, and prints one JSON object:
 //     peak RSS (VmHWM), RSS after adding and after rendering, heap in use (mallinfo2),
-//     transactions/s, endpoints rendered. --mix sets the shares of the three kinds (and the
-//     endpoint split); --no-bodies keeps execution-log transactions but without bodies;
+//     transactions/s (per CPU second of Add, and wall), Render time, endpoints rendered, and
+//     the schema sketches of the rendered endpoints (count, nodes, approximate bytes).
+//     --mix sets the shares of the three kinds (and the endpoint split); --no-bodies keeps
+//     execution-log transactions but without bodies;
 //     --latency-tail sets the percent of requests 0-5 s slower than the usual 5-205 ms (2).
 //   bench/e2e_inventory.sh runs the memory mode at 1M and 10M and reports the ratio.
 
