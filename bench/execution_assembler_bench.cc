@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proc_memory.h"
 #include "model/http_transaction.h"
 #include "model/raw_record.h"
 #include "parsers/apigw_execution/execution_assembler.h"
@@ -77,26 +78,8 @@ constexpr int64_t kEpochMs = 1551194973000;  // 2019-02-26T15:29:33Z.
 // ---------------------------------------------------------------------------------------------
 // Memory.
 
-// A "VmHWM:" / "VmRSS:" figure of /proc/self/status, in KiB; -1 if unavailable.
-int64_t ProcStatusKiB(const char* key) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  size_t key_len = std::strlen(key);
-  while (std::getline(f, line)) {
-    if (line.compare(0, key_len, key) == 0) return std::strtoll(line.c_str() + key_len, nullptr, 10);
-  }
-  return -1;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0), so each case reports its own peak. Returns
-// false when the kernel refused; the peak is then the process's so far.
-bool ResetPeakRss() {
-  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
-  if (f == nullptr) return false;
-  bool ok = std::fputs("5", f) >= 0;
-  ok = std::fclose(f) == 0 && ok;
-  return ok;
-}
+using gatescope::bench::ProcStatusKiB;
+using gatescope::bench::ResetPeakRss;
 
 double MiB(int64_t kib) { return static_cast<double>(kib) / 1024.0; }
 

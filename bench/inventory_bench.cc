@@ -52,6 +52,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proc_memory.h"
 #include "inventory/inventory.h"
 #include "model/field_list.h"
 #include "model/http_transaction.h"
@@ -71,25 +72,8 @@ using model::HttpTransaction;
 // ---------------------------------------------------------------------------------------------
 // Memory.
 
-// A "VmHWM:" / "VmRSS:" figure of /proc/self/status, in KiB; -1 if unavailable.
-int64_t ProcStatusKiB(const char* key) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  size_t key_len = std::strlen(key);
-  while (std::getline(f, line)) {
-    if (line.compare(0, key_len, key) == 0) return std::strtoll(line.c_str() + key_len, nullptr, 10);
-  }
-  return -1;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0). False when the kernel refused.
-bool ResetPeakRss() {
-  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
-  if (f == nullptr) return false;
-  bool ok = std::fputs("5", f) >= 0;
-  ok = std::fclose(f) == 0 && ok;
-  return ok;
-}
+using gatescope::bench::ProcStatusKiB;
+using gatescope::bench::ResetPeakRss;
 
 // This thread's CPU time in seconds: rates that hold on a machine shared with other jobs.
 double ThreadCpuSeconds() {

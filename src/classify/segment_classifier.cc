@@ -1,5 +1,7 @@
 #include "classify/segment_classifier.h"
 
+#include "core/ascii.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -30,12 +32,6 @@ inline bool IsHexDigit(unsigned char c) {
 }
 inline char Lower(unsigned char c) { return static_cast<char>(IsUpper(c) ? c + 32 : c); }
 
-int HexValue(unsigned char c) {
-  if (IsDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The embedded word list, decoded once into one buffer with an open-addressing hash index.
 // Immutable after construction, so concurrent look-ups are safe.
@@ -814,8 +810,8 @@ SegmentInfo ClassifySegment(std::string_view segment) {
     for (size_t i = 0; i < segment.size(); ++i) {
       const unsigned char c = static_cast<unsigned char>(segment[i]);
       if (c == '%' && i + 2 < segment.size()) {
-        const int hi = HexValue(static_cast<unsigned char>(segment[i + 1]));
-        const int lo = HexValue(static_cast<unsigned char>(segment[i + 2]));
+        const int hi = HexDigitValue(static_cast<char>(segment[i + 1]));
+        const int lo = HexDigitValue(static_cast<char>(segment[i + 2]));
         if (hi >= 0 && lo >= 0) {
           decoded[n++] = static_cast<char>(hi * 16 + lo);
           i += 2;

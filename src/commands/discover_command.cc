@@ -125,10 +125,10 @@ std::string StatusSummary(const inventory::EndpointStats& s) {
   return out;
 }
 
-void PrintTable(const inventory::Inventory& inv, std::ostream& out) {
+void PrintTable(const inventory::Inventory::Snapshot& snap, std::ostream& out) {
   std::vector<std::vector<std::string>> rows = {
       {"API", "STAGE", "METHOD", "PATH", "REQUESTS", "STATUS", "P50_MS", "P95_MS", "LAST_SEEN"}};
-  for (const inventory::Inventory::Endpoint& e : inv.Render().endpoints) {
+  for (const inventory::Inventory::Endpoint& e : snap.endpoints) {
     const auto& s = e.stats;
     auto ms = [](int64_t v) { return v < 0 ? std::string("-") : std::to_string(v); };
     rows.push_back({e.key.api_id, e.key.stage.empty() ? "-" : e.key.stage, e.key.method,
@@ -176,7 +176,8 @@ TransactionCounts CountTransactions(const parsers::apigw_execution::ExecutionAss
 }
 
 void PrintSummary(const EventCounters& c, const TransactionCounts& t, size_t inputs,
-                  size_t failed, const inventory::Inventory& inv, std::ostream& err) {
+                  size_t failed, const inventory::Inventory& inv,
+                  const inventory::Inventory::Snapshot& snap, std::ostream& err) {
   size_t apis = 0;
   std::string last_api;
   for (const auto& [id, info] : inv.api_stages()) {
@@ -212,7 +213,6 @@ void PrintSummary(const EventCounters& c, const TransactionCounts& t, size_t inp
     err << "Requests without an endpoint (no method or path logged): "
         << WithCommas(t.unattributed) << ".\n";
   }
-  inventory::Inventory::Snapshot snap = inv.Render();
   size_t endpoints = snap.endpoints.size();
   size_t inferred = 0;
   for (const auto& e : snap.endpoints) inferred += e.stats.template_source == model::TemplateSource::kInferred;
@@ -417,25 +417,27 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
       exit_code = kExitInputError;
     }
   }
+  inventory::Inventory::Snapshot snapshot = inventory.Render();  // Once: it is the costly part.
   if (!options.inventory_file.empty()) {
-    write(options.inventory_file, inventory::InventoryToJson(inventory, MakeRunInfo(counters, transactions, now_ms)));
+    write(options.inventory_file, inventory::InventoryToJson(inventory, snapshot,
+                                                             MakeRunInfo(counters, transactions, now_ms)));
   }
   openapi::OpenApiOptions openapi_options{.generated_at_ms = now_ms};
   if (!options.openapi_file.empty()) {
-    write(options.openapi_file, openapi::ExportOpenApi(inventory, openapi_options));
+    write(options.openapi_file, openapi::ExportOpenApi(inventory, snapshot, openapi_options));
   }
   if (!options.openapi_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(options.openapi_dir, ec);
-    for (const auto& [name, doc] : openapi::ExportOpenApiPerApi(inventory, openapi_options)) {
+    for (const auto& [name, doc] : openapi::ExportOpenApiPerApi(inventory, snapshot, openapi_options)) {
       write((std::filesystem::path(options.openapi_dir) / name).string(), doc);
     }
   }
   if (options.inventory_file.empty() && options.openapi_file.empty() &&
       options.openapi_dir.empty() && options.transactions_file.empty()) {
-    PrintTable(inventory, out);
+    PrintTable(snapshot, out);
   }
-  PrintSummary(counters, transactions, options.inputs.size(), failed, inventory, err);
+  PrintSummary(counters, transactions, options.inputs.size(), failed, inventory, snapshot, err);
   return exit_code;
 }
 

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string_view>
 
+#include "core/string_hash.h"
+
 namespace gatescope::inventory {
 
 // Estimates how many distinct values were added, in 64 bytes: a HyperLogLog with 64
@@ -14,7 +16,7 @@ namespace gatescope::inventory {
 class DistinctSketch {
  public:
   void Add(std::string_view value) {
-    uint64_t h = Mix(std::hash<std::string_view>{}(value));
+    uint64_t h = MixBits(std::hash<std::string_view>{}(value));
     uint8_t& reg = registers_[h & 63];
     uint64_t rest = h >> 6;
     uint8_t rank = rest == 0 ? 59 : static_cast<uint8_t>(__builtin_ctzll(rest) + 1);
@@ -39,15 +41,6 @@ class DistinctSketch {
   }
 
  private:
-  // std::hash of a string is good but not guaranteed to spread every bit: finish it.
-  static uint64_t Mix(uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-  }
-
   std::array<uint8_t, 64> registers_{};
 };
 

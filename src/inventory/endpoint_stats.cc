@@ -64,31 +64,6 @@ void CountParam(std::vector<ParamStats>& params, std::string_view name, std::str
   }
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Form and query encoding: '+' is a space, %XX a byte.
-std::string Unescape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() + 0 && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // "a=1&b=x": each name once per request.
 void CountQueryString(std::vector<ParamStats>& params, std::string_view query) {
   std::vector<std::string> seen;
@@ -97,11 +72,11 @@ void CountQueryString(std::vector<ParamStats>& params, std::string_view query) {
     std::string_view pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     size_t eq = pair.find('=');
-    std::string name = Unescape(pair.substr(0, eq));
+    std::string name = FormDecode(pair.substr(0, eq));
     if (name.empty() || std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
     seen.push_back(name);
     CountParam(params, name,
-               eq == std::string_view::npos ? std::string() : Unescape(pair.substr(eq + 1)), false,
+               eq == std::string_view::npos ? std::string() : FormDecode(pair.substr(eq + 1)), false,
                false);
   }
 }

@@ -126,6 +126,11 @@ Json EvidenceToJson(const ParamEvidence& e) {
 }
 
 std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
+  return InventoryToJson(inventory, inventory.Render(), run);
+}
+
+std::string InventoryToJson(const Inventory& inventory, const Inventory::Snapshot& snap,
+                            const RunInfo& run) {
   Json doc;
   doc["format"] = "gatescope.inventory/v1";
   doc["generated_at"] = FormatIso8601(run.generated_at_ms);
@@ -137,7 +142,6 @@ std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
   doc["summary"] = std::move(summary);
 
   Json apis = Json::array();
-  Inventory::Snapshot snap = inventory.Render();
   const std::vector<Inventory::Endpoint>& endpoints = snap.endpoints;
   auto next = endpoints.begin();
   for (const auto& [id, info] : inventory.api_stages()) {

@@ -21,6 +21,9 @@ struct RunInfo {
 // Serializes the inventory as JSON, in the shape documented in docs/specs/inventory.md
 // (format "gatescope.inventory/v1"). Deterministic: sorted APIs, endpoints and status codes.
 std::string InventoryToJson(const Inventory& inventory, const RunInfo& run);
+// The same from a snapshot already rendered (rendering templates the whole history: do it once).
+std::string InventoryToJson(const Inventory& inventory, const Inventory::Snapshot& snapshot,
+                            const RunInfo& run);
 
 // Why a path parameter was inferred, as the inventory and OpenAPI `x-gatescope-evidence` show it.
 nlohmann::ordered_json EvidenceToJson(const ParamEvidence& evidence);

@@ -16,14 +16,6 @@ using NodeKind = PathTrie::NodeKind;
 
 constexpr size_t kMaxSiblingsShown = 10;
 
-bool UnderPrefix(std::string_view path, const std::vector<std::string>& prefixes) {
-  for (const std::string& p : prefixes) {
-    if (p.empty() || path.substr(0, p.size()) != p) continue;
-    if (path.size() == p.size() || p.back() == '/' || path[p.size()] == '/') return true;
-  }
-  return false;
-}
-
 // A literal segment in a template: braces would read as a parameter, so they are encoded.
 void AppendLiteral(std::string& out, std::string_view label) {
   for (char c : label) {
@@ -206,6 +198,13 @@ class Templater {
                          own.children.end());
   }
 
+  // Distinct values a folded group stands for (at least 1).
+  uint64_t Distinct(const Group& g) const {
+    DistinctSketch merged;
+    for (uint32_t id : g.nodes) merged.Merge(trie_.node(id).distinct);
+    return std::max<uint64_t>(1, merged.Estimate());
+  }
+
   std::string NameFor(const std::vector<const Group*>& members, const std::string& parent,
                       std::set<std::string>& used) const {
     bool ids = true;
@@ -247,9 +246,7 @@ class Templater {
         }
         continue;
       }
-      DistinctSketch merged;
-      for (uint32_t id : g->nodes) merged.Merge(trie_.node(id).distinct);
-      classes[g->cls] += std::max<uint64_t>(1, merged.Estimate());
+      classes[g->cls] += Distinct(*g);
       for (const std::string& x : first.examples) {
         if (e.examples.size() < PathTrie::kMaxExamples) e.examples.push_back(x);
       }
@@ -286,7 +283,7 @@ class Templater {
     }
     if (groups.empty()) return;
 
-    bool keep_literal = UnderPrefix(prefix.empty() ? "/" : prefix, literal_prefixes_);
+    bool keep_literal = PathTrie::UnderPrefix(prefix.empty() ? "/" : prefix, literal_prefixes_);
     std::string parent;
     if (size_t slash = prefix.rfind('/'); slash != std::string::npos &&
                                           prefix.find('{', slash) == std::string::npos) {
@@ -335,9 +332,7 @@ class Templater {
         }
         for (const Group* g : folds) {
           AddShape(*g, cluster);
-          DistinctSketch d;
-          for (uint32_t id : g->nodes) d.Merge(trie_.node(id).distinct);
-          busiest = std::max(busiest, g->requests / std::max<uint64_t>(1, d.Estimate()));
+          busiest = std::max(busiest, g->requests / Distinct(*g));
         }
         double typical = static_cast<double>(busiest);
         for (const Group* g : words) {

@@ -16,10 +16,6 @@ using classify::SegmentClass;
 constexpr std::string_view kSuffixes[] = {".json", ".xml", ".csv", ".html", ".htm", ".ics",
                                           ".txt",  ".yaml", ".yml", ".rss", ".atom", ".jsonld"};
 
-bool StartsWithPrefix(std::string_view path, std::string_view prefix) {
-  if (prefix.empty() || path.substr(0, prefix.size()) != prefix) return false;
-  return path.size() == prefix.size() || prefix.back() == '/' || path[prefix.size()] == '/';
-}
 
 }  // namespace
 
@@ -32,6 +28,14 @@ std::pair<std::string_view, std::string_view> PathTrie::SplitSuffix(std::string_
     }
   }
   return {segment, {}};
+}
+
+bool PathTrie::UnderPrefix(std::string_view path, const std::vector<std::string>& prefixes) {
+  for (const std::string& p : prefixes) {
+    if (p.empty() || path.substr(0, p.size()) != p) continue;
+    if (path.size() == p.size() || p.back() == '/' || path[p.size()] == '/') return true;
+  }
+  return false;
 }
 
 PathTrie::PathTrie(size_t max_literal_children, size_t max_nodes)
@@ -103,8 +107,7 @@ uint32_t PathTrie::Child(uint32_t parent, std::string_view segment, bool keep_li
 }
 
 uint32_t PathTrie::Observe(std::string_view path, const std::vector<std::string>& literal_prefixes) {
-  bool keep_literal = false;
-  for (const std::string& prefix : literal_prefixes) keep_literal |= StartsWithPrefix(path, prefix);
+  bool keep_literal = UnderPrefix(path, literal_prefixes);
   uint32_t at = 0;
   size_t pos = path.empty() || path[0] != '/' ? 0 : 1;
   if (path.size() <= 1) return 0;

@@ -67,6 +67,10 @@ class PathTrie {
   // parameterised segments; ("alice", "") otherwise.
   static std::pair<std::string_view, std::string_view> SplitSuffix(std::string_view segment);
 
+  // True if `path` is one of `prefixes` or below one ("/static" covers "/static/a.css", not
+  // "/statics").
+  static bool UnderPrefix(std::string_view path, const std::vector<std::string>& prefixes);
+
  private:
   uint32_t Child(uint32_t parent, std::string_view segment, bool keep_literal);
   uint32_t Lookup(uint32_t parent, NodeKind kind, classify::SegmentClass cls,

@@ -207,9 +207,10 @@ Json ContentFor(const std::vector<inventory::BodyCount>& bodies, int32_t status)
     if (!schema.empty()) entry["schema"] = std::move(schema);
     entry["x-gatescope-seen"] = b.count;
     if (b.truncated > 0) entry["x-gatescope-truncated"] = b.truncated;
-    if (!b.schema.SensitiveFields(inventory::DefaultSchemaOptions()).empty()) {
+    auto sensitive = b.schema.SensitiveFields(inventory::DefaultSchemaOptions());
+    if (!sensitive.empty()) {
       Json fields = Json::array();
-      for (const auto& f : b.schema.SensitiveFields(inventory::DefaultSchemaOptions())) {
+      for (const auto& f : sensitive) {
         fields.push_back({{"pointer", f.pointer},
                           {"sensitive", inventory::TagNamesToJson(f.tags)},
                           {"count", f.count},
@@ -352,8 +353,8 @@ void ShareRepeatedSchemas(Json& paths, Json& components) {
 
 // Builds one document over the API stages `in_scope` accepts.
 template <typename Scope>
-std::string BuildDocument(const Inventory& inv, const OpenApiOptions& options, std::string title,
-                          Scope in_scope) {
+std::string BuildDocument(const Inventory& inv, const Inventory::Snapshot& snap,
+                          const OpenApiOptions& options, std::string title, Scope in_scope) {
   // Servers, one per API stage with HTTP endpoints.
   std::map<StageId, Json> servers;
   for (const auto& [id, info] : inv.api_stages()) {
@@ -371,7 +372,6 @@ std::string BuildDocument(const Inventory& inv, const OpenApiOptions& options, s
   std::map<std::string, std::map<std::string, MergedOperation>> paths;
   std::map<std::string, std::set<StageId>> path_stages;
   Json websocket = Json::array();
-  Inventory::Snapshot snap = inv.Render();
   for (const Inventory::Endpoint& e : snap.endpoints) {
     if (!in_scope(e.key.api_id)) continue;
     if (e.key.method == "WS") {
@@ -474,12 +474,22 @@ std::string RenderPath(const std::string& path, bool concrete) {
 }
 
 std::string ExportOpenApi(const Inventory& inventory, const OpenApiOptions& options) {
-  return BuildDocument(inventory, options, "API inventory discovered by gatescope",
+  return ExportOpenApi(inventory, inventory.Render(), options);
+}
+
+std::string ExportOpenApi(const Inventory& inventory, const Inventory::Snapshot& snapshot,
+                          const OpenApiOptions& options) {
+  return BuildDocument(inventory, snapshot, options, "API inventory discovered by gatescope",
                        [](const std::string&) { return true; });
 }
 
 std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
     const Inventory& inventory, const OpenApiOptions& options) {
+  return ExportOpenApiPerApi(inventory, inventory.Render(), options);
+}
+
+std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
+    const Inventory& inventory, const Inventory::Snapshot& snapshot, const OpenApiOptions& options) {
   std::set<std::string> api_ids;
   for (const auto& [id, info] : inventory.api_stages()) api_ids.insert(id.first);
   std::vector<std::pair<std::string, std::string>> out;
@@ -489,7 +499,8 @@ std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
     for (int n = 2; !names.insert(name).second; ++n) {
       name = FileNameFor(api + "_" + std::to_string(n));
     }
-    out.emplace_back(name, BuildDocument(inventory, options, "API " + api + " (discovered by gatescope)",
+    out.emplace_back(name, BuildDocument(inventory, snapshot, options,
+                                         "API " + api + " (discovered by gatescope)",
                                          [&](const std::string& id) { return id == api; }));
   }
   return out;

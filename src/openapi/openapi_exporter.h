@@ -30,10 +30,17 @@ struct OpenApiOptions {
 //
 // Thread-safety: pure functions of their arguments.
 std::string ExportOpenApi(const inventory::Inventory& inventory, const OpenApiOptions& options);
+// The same from a snapshot already rendered (rendering templates the whole history: do it once).
+std::string ExportOpenApi(const inventory::Inventory& inventory,
+                          const inventory::Inventory::Snapshot& snapshot,
+                          const OpenApiOptions& options);
 
 // One document per API id, as (file name "<api id>.openapi.json", document) pairs, sorted.
 std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
     const inventory::Inventory& inventory, const OpenApiOptions& options);
+std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
+    const inventory::Inventory& inventory, const inventory::Inventory::Snapshot& snapshot,
+    const OpenApiOptions& options);
 
 // "/pets/{petId+}" -> "/pets/{petId}". Exposed for tests.
 std::string RenderPath(const std::string& path, bool concrete);

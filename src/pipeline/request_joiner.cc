@@ -14,13 +14,8 @@ using model::HttpTransaction;
 using model::LogSource;
 
 uint64_t HashId(std::string_view id) {
-  uint64_t h = std::hash<std::string_view>{}(id);
-  // Finish the hash (splitmix64): the table picks a set from its low bits.
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
+  // Finished: the table picks a set from the low bits.
+  uint64_t h = MixBits(std::hash<std::string_view>{}(id));
   return h == 0 ? 1 : h;  // 0 marks an empty slot.
 }
 

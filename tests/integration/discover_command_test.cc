@@ -91,6 +91,44 @@ TEST(DiscoverCommandTest, BadUsageExitsTwoWithOneLine) {
   EXPECT_EQ(std::count(bad_mapping.err.begin(), bad_mapping.err.end(), '\n'), 1);
 }
 
+TEST(DiscoverCommandTest, BadDiscoveryConfigStopsWithOneLineNamingTheSetting) {
+  testing::TempDir dir;
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"min_request": 2})", "\"min_request\" is not a known option"},
+      {R"({"high_cardinality": 1})", "\"high_cardinality\" must be a number of at least 2"},
+      {R"({"templates": [{"api": "*", "path": "/files"}]})", "\"templates.path\" must contain"},
+      {R"({"literal_prefixes": [{"api": "*", "prefix": "/x"}]})", "literal_prefixes.prefix"},
+      {"not json", "not a JSON object"}};
+  for (const auto& [text, message] : cases) {
+    DiscoverOptions o;
+    o.inputs = {testing::FixturePath("access/rest-clf.log")};
+    o.discovery_config = dir.Write("discovery.json", text);
+    RunOutput r = Discover(o);
+    EXPECT_EQ(r.exit_code, kExitUsage) << text;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  DiscoverOptions missing;
+  missing.inputs = {testing::FixturePath("access/rest-clf.log")};
+  missing.discovery_config = dir.File("absent.json");
+  RunOutput r = Discover(missing);
+  EXPECT_EQ(r.exit_code, kExitUsage);
+  EXPECT_NE(r.err.find("--discovery-config: cannot read"), std::string::npos) << r.err;
+}
+
+TEST(DiscoverCommandTest, DiscoveryConfigHintsApply) {
+  testing::TempDir dir;
+  DiscoverOptions o;
+  o.inputs = {testing::FixturePath("access/wallarm-json.log")};
+  o.openapi_file = dir.File("api.json");
+  o.discovery_config =
+      dir.Write("discovery.json", R"({"templates": [{"api": "*", "path": "/users/{user}"}]})");
+  RunOutput r = Discover(o);
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  Json doc = Json::parse(testing::ReadFile(dir.File("api.json")));
+  EXPECT_TRUE(doc["paths"].contains("/users/{user}")) << doc["paths"].dump();
+}
+
 TEST(DiscoverCommandTest, OpenApiFileAndDirectory) {
   testing::TempDir dir;
   RunOutput r = Discover({.inputs = {testing::FixturePath("access/wallarm-json.log"),
