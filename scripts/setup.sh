@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev                    # access-log and container JSON parsing (On Demand)
   zlib1g-dev                         # streaming gzip (CloudWatch S3 exports, Lambda payloads)
+  libcurl4-openssl-dev               # HTTP client (AWS APIs, collector delivery)
+  libssl-dev                         # SHA-256 and HMAC for SigV4
+  libcpp-httplib-dev                 # loopback fake servers in tests (metadata, fault proxy)
   libcli11-dev                       # command line
   nlohmann-json3-dev                 # JSON output (inventory, OpenAPI); not on the hot path
   python3 gzip

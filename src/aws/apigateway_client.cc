@@ -1,0 +1,1 @@
+#include "aws/apigateway_client.h"

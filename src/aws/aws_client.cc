@@ -1,0 +1,1 @@
+#include "aws/aws_client.h"

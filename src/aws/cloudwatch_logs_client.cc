@@ -1,0 +1,1 @@
+#include "aws/cloudwatch_logs_client.h"

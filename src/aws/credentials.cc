@@ -1,0 +1,1 @@
+#include "aws/credentials.h"

@@ -1,0 +1,1 @@
+#include "aws/ec2_client.h"

@@ -1,0 +1,1 @@
+#include "aws/internal/xml_scan.h"

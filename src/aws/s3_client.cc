@@ -1,0 +1,1 @@
+#include "aws/s3_client.h"

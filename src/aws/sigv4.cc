@@ -1,0 +1,1 @@
+#include "aws/sigv4.h"

@@ -1,0 +1,1 @@
+#include "env/http_client.h"

@@ -1,0 +1,1 @@
+#include "env/url.h"
