@@ -21,11 +21,15 @@ enum class Fault {
   kExpiredToken,         // 400 {"__type":"ExpiredTokenException"} (JSON) for any protocol
   kDelay,                // Sleep `delay`, then forward: a client timeout shorter than it fires.
   kAccessDenied,         // 400 {"__type":"AccessDeniedException","message":"User ... is not authorized"}
+  kRespond,              // Answer `status` with `body` (JSON) instead of forwarding: scripted
+                         // responses such as an empty page that still carries a nextToken.
 };
 
 struct FaultSpec {
   Fault fault;
   std::chrono::milliseconds delay{0};  // kDelay only.
+  int status = 200;                    // kRespond only.
+  std::string body;                    // kRespond only.
 };
 
 // An HTTP proxy on a free loopback port that forwards to `upstream` (moto_server), except that

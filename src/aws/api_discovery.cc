@@ -1,0 +1,1 @@
+#include "aws/api_discovery.h"

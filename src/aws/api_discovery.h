@@ -1,0 +1,3 @@
+#pragma once
+// Placeholder: implemented by issue 5 work in progress.
+namespace gatescope::aws {}  // namespace gatescope::aws
