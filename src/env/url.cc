@@ -1,1 +1,100 @@
 #include "env/url.h"
+
+#include <charconv>
+
+#include "core/ascii.h"
+
+namespace gatescope::env {
+
+std::string Url::HostHeader() const {
+  const bool default_port = port == 0 || (scheme == "http" && port == 80) ||
+                            (scheme == "https" && port == 443);
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (!default_port) h += ":" + std::to_string(port);
+  return h;
+}
+
+Result<Url> ParseUrl(std::string_view url) {
+  Url out;
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return InvalidArgumentError("URL has no scheme: " + std::string(url));
+  }
+  out.scheme = std::string(url.substr(0, scheme_end));
+  LowerAsciiInPlace(out.scheme);
+  if (out.scheme != "http" && out.scheme != "https") {
+    return InvalidArgumentError("URL scheme is not http or https: " + std::string(url));
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  if (rest.find('#') != std::string_view::npos) {
+    return InvalidArgumentError("URL has a fragment: " + std::string(url));
+  }
+  const size_t authority_end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, authority_end);
+  rest = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+  if (authority.find('@') != std::string_view::npos) {
+    return InvalidArgumentError("URL has user info: " + std::string(url));
+  }
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return InvalidArgumentError("Bad IPv6 host: " + std::string(url));
+    out.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return InvalidArgumentError("Bad host: " + std::string(url));
+      port_text = after.substr(1);
+    }
+  } else {
+    const size_t colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (out.host.empty()) return InvalidArgumentError("URL has no host: " + std::string(url));
+  if (!port_text.empty()) {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || value == 0 ||
+        value > 65535) {
+      return InvalidArgumentError("URL has a bad port: " + std::string(url));
+    }
+    out.port = static_cast<uint16_t>(value);
+  }
+  const size_t q = rest.find('?');
+  out.path = std::string(rest.substr(0, q));
+  if (q != std::string_view::npos) out.query = std::string(rest.substr(q + 1));
+  if (out.path.empty()) out.path = "/";
+  return out;
+}
+
+std::string UriEncode(std::string_view s, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved || (keep_slash && c == '/')) {
+      out.push_back(c);
+    } else {
+      const auto b = static_cast<unsigned char>(c);
+      out.push_back('%');
+      out.push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 15]);
+    }
+  }
+  return out;
+}
+
+std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [key, value] : pairs) {
+    if (!out.empty()) out.push_back('&');
+    out += UriEncode(key);
+    out.push_back('=');
+    out += UriEncode(value);
+  }
+  return out;
+}
+
+}  // namespace gatescope::env
