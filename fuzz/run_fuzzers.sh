@@ -6,7 +6,7 @@ build=${1:-build-fuzz}
 seconds=${2:-20}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$build/fuzz-corpus"
-mkdir -p "$work"/{decoders,lines,formats,exec_lines,exec_streams,values,bodies}
+mkdir -p "$work"/{decoders,lines,formats,exec_lines,exec_streams,values,bodies,aws}
 cp "$root"/tests/fixtures/containers/* "$root"/tests/fixtures/access/*.log "$work/decoders/"
 i=0
 for f in "$root"/tests/fixtures/access/*.log "$root"/tests/fixtures/containers/text-export.log; do
@@ -33,10 +33,13 @@ printf '%s' '{"id":1,"email":"a@b.co","tags":["x"],"n":null,"o":{"k":2.5}}' > "$
 printf '%s' '[{"a":1},{"a":"x","b":true}]' > "$work/bodies/2"
 printf '%s' 'a=1&b=x&b=y&c=%41+b' > "$work/bodies/3"
 printf '%s' '{"user":{"name":"x","cards":[{"pan":"4111111111111111"}]},"cut":"ab' > "$work/bodies/4"
+# AWS responses: XML and JSON bodies of every protocol the clients read.
+cp "$root"/fuzz/seeds/aws/* "$work/aws/"
 n=0
 for pair in decoders_fuzz:decoders access_log_parser_fuzz:lines access_log_format_fuzz:formats \
     execution_line_fuzz:exec_lines execution_assembler_fuzz:exec_streams \
-    classify_value_fuzz:values classify_segment_fuzz:values schema_sketch_fuzz:bodies; do
+    classify_value_fuzz:values classify_segment_fuzz:values schema_sketch_fuzz:bodies \
+    aws_xml_fuzz:aws; do
   target=${pair%%:*}; corpus=${pair#*:}
   echo "fuzz: $target for ${seconds}s" >&2
   "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

@@ -33,15 +33,21 @@ struct SigV4Parts {
   std::string authorization;  // The Authorization header value.
 };
 
-// Computes the signature of `request` as it stands. Every header present is signed; the Host
-// header is taken from the request if present, else derived from the URL. REQUIRES: the URL
-// parses (env/url.h) and the request already carries X-Amz-Date (see SignRequest).
+// Computes the signature of `request` as it stands. Every header present but Authorization is
+// signed; the Host header is taken from the request if present, else derived from the URL. The
+// payload hash is the value of x-amz-content-sha256 when present (so "UNSIGNED-PAYLOAD" works),
+// else the SHA-256 of the body. REQUIRES: the request already carries X-Amz-Date (see
+// SignRequest). Returns kInvalidArgument when the URL does not parse (env/url.h), the
+// credentials lack a key id or secret, region or service is empty, or X-Amz-Date is not
+// params.time.
 Result<SigV4Parts> ComputeSigV4(const env::HttpRequest& request, const AwsCredentials& credentials,
                                 const SigV4Params& params);
 
 // Signs `request` in place: adds Host (if absent), X-Amz-Date, X-Amz-Security-Token (when the
 // credentials carry a session token), x-amz-content-sha256 (if asked) and Authorization.
-// Replaces any of these already present, so a retried request can be signed again.
+// Replaces any of these already present, so a retried request can be signed again (a stale
+// X-Amz-Security-Token is removed even when the new credentials carry none). On error, returns
+// what ComputeSigV4 would and leaves `request` unchanged.
 Status SignRequest(env::HttpRequest& request, const AwsCredentials& credentials,
                    const SigV4Params& params);
 
