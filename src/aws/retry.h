@@ -22,6 +22,10 @@ class Sleeper {
 // std::this_thread::sleep_for. A process-wide instance.
 Sleeper& RealSleeper();
 
+// The default pace of one account and region's control-plane calls: under CloudWatch Logs'
+// FilterLogEvents quota (5/s per account and region, shared with every other reader).
+inline constexpr double kDefaultRequestsPerSecond = 4.0;
+
 // Capped exponential backoff with full jitter (the AWS SDKs' "standard" mode, and the AWS
 // Architecture Blog's "Exponential Backoff and Jitter"): before retry n (n >= 1) wait a uniform
 // random time in [0, min(max_delay, base_delay * 2^(n-1))].

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "env/http_client.h"
@@ -152,6 +154,54 @@ TEST(CurlHttpClientTest, TransportFailuresAreStatuses) {
   auto bad = client->Send({.url = "gopher://127.0.0.1/"});
   ASSERT_FALSE(bad.ok());
   EXPECT_FALSE(IsRetryable(bad.status()));
+}
+
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    const char* old = std::getenv(name);
+    if (old != nullptr) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(CurlHttpClientTest, HonoursProxyVariables) {
+  // A loopback "proxy" that answers every request itself, echoing the absolute-form target.
+  httplib::Server proxy;
+  proxy.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("via proxy: " + req.target, "text/plain");
+  });
+  const int port = proxy.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { proxy.listen_after_bind(); });
+  while (!proxy.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  {
+    ScopedEnv http_proxy("http_proxy", "http://127.0.0.1:" + std::to_string(port));
+    ScopedEnv no_proxy("no_proxy", "127.0.0.2");
+    auto client = NewCurlHttpClient();
+    auto proxied = client->Send({.url = "http://logs.us-east-1.amazonaws.invalid/x?y=1"});
+    ASSERT_TRUE(proxied.ok()) << proxied.status().ToString();
+    EXPECT_EQ(proxied->body, "via proxy: http://logs.us-east-1.amazonaws.invalid/x?y=1");
+    // NO_PROXY hosts go direct: nothing listens there, so the connection is refused. (Through
+    // the proxy it would have succeeded.) No name is resolved: nothing leaves loopback.
+    auto direct = client->Send(
+        {.url = "http://127.0.0.2:" + std::to_string(testing::FreeLoopbackPort()) + "/x"});
+    ASSERT_FALSE(direct.ok());
+    EXPECT_EQ(direct.status().code(), StatusCode::kUnavailable);
+  }
+  proxy.stop();
+  thread.join();
 }
 
 TEST(CurlHttpClientTest, ErrorsDoNotCarryTheQueryString) {
