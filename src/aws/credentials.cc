@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "aws/aws_client.h"
+#include "aws/aws_error.h"
 #include "aws/internal/xml_scan.h"
 #include "aws/retry.h"
+#include "core/ascii.h"
 #include "core/logging.h"
 #include "core/time_format.h"
 #include "env/url.h"
@@ -32,18 +34,7 @@ using std::chrono::system_clock;
 // request signed now does not reach the service after they lapsed.
 constexpr auto kRefreshMargin = std::chrono::minutes(5);
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+std::string_view Trim(std::string_view s) { return TrimAsciiSpace(s); }
 
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
@@ -520,6 +511,82 @@ class DisabledProvider final : public CredentialsProvider {
   const std::string reason_;
 };
 
+// The <Credentials> of an STS AssumeRole or AssumeRoleWithWebIdentity response.
+Result<AwsCredentials> ParseStsCredentials(std::string_view body, const std::string& where) {
+  std::vector<std::string_view> credentials = xml::Elements(body, "Credentials");
+  if (credentials.empty()) return ParseError(where + ": STS response has no Credentials element");
+  std::string_view block = credentials.front();
+  AwsCredentials c;
+  c.access_key_id = xml::FirstText(block, "AccessKeyId").value_or("");
+  c.secret_access_key = xml::FirstText(block, "SecretAccessKey").value_or("");
+  c.session_token = xml::FirstText(block, "SessionToken").value_or("");
+  c.source = where;
+  GS_RETURN_IF_ERROR(Validate(c, where));
+  if (c.session_token.empty()) return ParseError(where + ": STS response has no SessionToken");
+  std::optional<std::string> expiration = xml::FirstText(block, "Expiration");
+  if (!expiration) return ParseError(where + ": STS response has no Expiration");
+  GS_ASSIGN_OR_RETURN(c.expiration, ParseExpiration(*expiration, where));
+  return c;
+}
+
+// EKS IAM Roles for Service Accounts (IRSA): STS AssumeRoleWithWebIdentity with the projected
+// service-account token. The call is unsigned (the token is the proof), so it bypasses the
+// signing executor. The token file is re-read on every refresh: the kubelet rotates it.
+class WebIdentityFetcher final : public Fetcher {
+ public:
+  WebIdentityFetcher(const AwsEnvironment& env, env::HttpClient& http, Clock& clock)
+      : token_file_(env.Get("AWS_WEB_IDENTITY_TOKEN_FILE")),
+        role_arn_(env.Get("AWS_ROLE_ARN")),
+        session_name_(env.Get("AWS_ROLE_SESSION_NAME")),
+        endpoint_(ResolveEndpoint(env, kSts, StsRegion(env))),
+        http_(http),
+        clock_(clock) {}
+
+  Result<AwsCredentials> Fetch() override {
+    const std::string where = "web_identity " + role_arn_;
+    std::ifstream in(token_file_, std::ios::binary);
+    std::ostringstream token;
+    if (!in || !(token << in.rdbuf())) {
+      return UnavailableError(where + ": cannot read AWS_WEB_IDENTITY_TOKEN_FILE " + token_file_);
+    }
+    std::string session_name = session_name_;
+    if (session_name.empty()) {
+      session_name = "gatescope-" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                       clock_.Now().time_since_epoch())
+                                                       .count());
+    }
+    env::HttpRequest request{
+        .method = "POST",
+        .url = endpoint_ + "/",
+        .headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+        .body = env::EncodeQuery({{"Action", "AssumeRoleWithWebIdentity"},
+                                  {"Version", "2011-06-15"},
+                                  {"RoleArn", role_arn_},
+                                  {"RoleSessionName", session_name},
+                                  {"WebIdentityToken", std::string(Trim(token.str()))}}),
+        .timeout = std::chrono::seconds(10)};
+    GS_ASSIGN_OR_RETURN(env::HttpResponse response, SendWithRetries(http_, request, 3));
+    if (response.status < 200 || response.status >= 300) {
+      return AwsErrorToStatus(ParseAwsError(response), "sts", "AssumeRoleWithWebIdentity")
+          .WithContext(where);
+    }
+    return ParseStsCredentials(response.body, where);
+  }
+
+ private:
+  static std::string StsRegion(const AwsEnvironment& env) {
+    Result<std::string> region = ResolveRegion(env);
+    return region.ok() ? *region : "us-east-1";
+  }
+
+  const std::string token_file_;
+  const std::string role_arn_;
+  const std::string session_name_;
+  const std::string endpoint_;
+  env::HttpClient& http_;
+  Clock& clock_;
+};
+
 class AssumeRoleFetcher final : public Fetcher {
  public:
   AssumeRoleFetcher(std::unique_ptr<CredentialsProvider> source, AssumeRoleOptions options,
@@ -547,22 +614,7 @@ class AssumeRoleFetcher final : public Fetcher {
     Result<std::string> body = client_.CallQuery("AssumeRole", "2011-06-15", std::move(params));
     if (!body.ok()) return body.status().WithContext(where);
 
-    std::vector<std::string_view> credentials = xml::Elements(*body, "Credentials");
-    if (credentials.empty()) {
-      return ParseError(where + ": STS response has no Credentials element");
-    }
-    std::string_view block = credentials.front();
-    AwsCredentials c;
-    c.access_key_id = xml::FirstText(block, "AccessKeyId").value_or("");
-    c.secret_access_key = xml::FirstText(block, "SecretAccessKey").value_or("");
-    c.session_token = xml::FirstText(block, "SessionToken").value_or("");
-    c.source = where;
-    GS_RETURN_IF_ERROR(Validate(c, where));
-    if (c.session_token.empty()) return ParseError(where + ": STS response has no SessionToken");
-    std::optional<std::string> expiration = xml::FirstText(block, "Expiration");
-    if (!expiration) return ParseError(where + ": STS response has no Expiration");
-    GS_ASSIGN_OR_RETURN(c.expiration, ParseExpiration(*expiration, where));
-    return c;
+    return ParseStsCredentials(*body, where);
   }
 
  private:
@@ -799,11 +851,26 @@ std::unique_ptr<CredentialsProvider> NewAssumeRoleCredentialsProvider(
       clock);
 }
 
+std::unique_ptr<CredentialsProvider> NewWebIdentityCredentialsProvider(const AwsEnvironment& env,
+                                                                      env::HttpClient& http,
+                                                                      Clock& clock) {
+  if (env.Get("AWS_WEB_IDENTITY_TOKEN_FILE").empty()) {
+    return std::make_unique<DisabledProvider>("AWS_WEB_IDENTITY_TOKEN_FILE is not set");
+  }
+  if (env.Get("AWS_ROLE_ARN").empty()) {
+    return std::make_unique<DisabledProvider>(
+        "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
+  }
+  return std::make_unique<RefreshingProvider>(
+      std::make_unique<WebIdentityFetcher>(env, http, clock), clock);
+}
+
 std::unique_ptr<CredentialsProvider> NewDefaultCredentialsChain(const AwsEnvironment& env,
                                                                 env::HttpClient& http,
                                                                 Clock& clock) {
   std::vector<ChainProvider::Link> links;
   links.push_back({"environment", NewEnvironmentCredentialsProvider(env)});
+  links.push_back({"web_identity", NewWebIdentityCredentialsProvider(env, http, clock)});
   links.push_back(
       {"profile " + env.ProfileName(), std::make_unique<ProfileLink>(env, http, clock)});
   links.push_back({"container", NewContainerCredentialsProvider(env, http, clock)});

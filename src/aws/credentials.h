@@ -82,9 +82,16 @@ std::unique_ptr<CredentialsProvider> NewAssumeRoleCredentialsProvider(
     std::unique_ptr<CredentialsProvider> source, AssumeRoleOptions options,
     const AwsEnvironment& env, env::HttpClient& http, Clock& clock);
 
-// The SDKs' default chain, first that yields credentials wins: environment; the profile
-// (AWS_PROFILE), including role_arn with source_profile or credential_source; container;
-// IMDSv2. Errors from every link are reported together when none works.
+// EKS IAM Roles for Service Accounts: STS AssumeRoleWithWebIdentity with the token in
+// AWS_WEB_IDENTITY_TOKEN_FILE (re-read on each refresh), AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME.
+// kNotFound when AWS_WEB_IDENTITY_TOKEN_FILE is unset.
+std::unique_ptr<CredentialsProvider> NewWebIdentityCredentialsProvider(const AwsEnvironment& env,
+                                                                      env::HttpClient& http,
+                                                                      Clock& clock);
+
+// The SDKs' default chain, first that yields credentials wins: environment; web identity; the
+// profile (AWS_PROFILE), including role_arn with source_profile or credential_source;
+// container; IMDSv2. Errors from every link are reported together when none works.
 std::unique_ptr<CredentialsProvider> NewDefaultCredentialsChain(const AwsEnvironment& env,
                                                                 env::HttpClient& http,
                                                                 Clock& clock);

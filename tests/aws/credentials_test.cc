@@ -792,6 +792,33 @@ TEST_F(MotoCredentialsTest, AssumeRoleReturnsTemporaryCredentials) {
             "arn:aws:sts::123456789012:assumed-role/reader/gatescope-test");
 }
 
+TEST_F(MotoCredentialsTest, ChainUsesWebIdentityTokenAsOnEks) {
+  TempDir dir;
+  dir.Write("token", "eyJhbGciOiJSUzI1NiJ9.service-account-token.sig\n");
+  auto env = AwsEnvironment::FromMap(
+      MotoVars(dir, {{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.File("token")},
+                     {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/irsa-reader"},
+                     {"AWS_ROLE_SESSION_NAME", "pod-1"}}));
+  auto http = Http();
+  auto chain = NewDefaultCredentialsChain(env, *http, SystemClock::Get());
+  Result<AwsCredentials> c = chain->Get();
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->source.rfind("web_identity", 0), 0u) << c->source;
+  EXPECT_FALSE(c->session_token.empty());
+  ASSERT_TRUE(c->expiration.has_value());
+  EXPECT_EQ(CallerArn(env, *http, *c),
+            "arn:aws:sts::123456789012:assumed-role/irsa-reader/pod-1");
+
+  // A token file that cannot be read is an error that names the variable, and stops the chain.
+  auto broken = AwsEnvironment::FromMap(
+      MotoVars(dir, {{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.File("missing")},
+                     {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/irsa-reader"}}));
+  Result<AwsCredentials> failed = NewDefaultCredentialsChain(broken, *http, SystemClock::Get())->Get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("AWS_WEB_IDENTITY_TOKEN_FILE"), std::string::npos)
+      << failed.status().message();
+}
+
 TEST(DefaultChainTest, PrefersEnvironmentOverProfile) {
   TempDir dir;
   dir.Write("credentials",
