@@ -39,7 +39,8 @@ n=0
 for pair in decoders_fuzz:decoders access_log_parser_fuzz:lines access_log_format_fuzz:formats \
     execution_line_fuzz:exec_lines execution_assembler_fuzz:exec_streams \
     classify_value_fuzz:values classify_segment_fuzz:values schema_sketch_fuzz:bodies \
-    aws_xml_fuzz:aws; do
+    aws_xml_fuzz:aws cloudwatch_logs_fuzz:aws \
+    apigateway_fuzz:aws; do
   target=${pair%%:*}; corpus=${pair#*:}
   echo "fuzz: $target for ${seconds}s" >&2
   "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

@@ -1,5 +1,6 @@
 #include "aws/aws_client.h"
 
+#include <algorithm>
 #include <random>
 
 #include "aws/aws_error.h"
@@ -77,12 +78,16 @@ Result<env::HttpResponse> AwsServiceClient::Send(const AwsRequest& request) {
                           .headers = request.headers,
                           .body = request.body,
                           .timeout = options_.attempt_timeout};
-    GS_RETURN_IF_ERROR(SignRequest(http, *credentials,
-                                   SigV4Params{.region = options_.region,
-                                               .service = service_.signing_name,
-                                               .time = clock_.Now(),
-                                               .normalize_path = !s3,
-                                               .add_content_sha256 = s3}));
+    if (Status signed_ok = SignRequest(http, *credentials,
+                                       SigV4Params{.region = options_.region,
+                                                   .service = service_.signing_name,
+                                                   .time = clock_.Now(),
+                                                   .normalize_path = !s3,
+                                                   .add_content_sha256 = s3});
+        !signed_ok.ok()) {
+      ++failures_;
+      return signed_ok.WithContext(call);
+    }
     ++attempts_;
     Result<env::HttpResponse> response = http_.Send(http);
 

@@ -24,7 +24,8 @@ struct FaultProxy::Impl {
                        .path = req.target,
                        .target = req.get_header_value("X-Amz-Target"),
                        .authorization = req.get_header_value("Authorization"),
-                       .security_token = req.get_header_value("X-Amz-Security-Token")};
+                       .security_token = req.get_header_value("X-Amz-Security-Token"),
+                       .body = req.body};
     std::optional<FaultSpec> fault;
     {
       std::lock_guard lock(mu);
@@ -136,6 +137,8 @@ Result<std::unique_ptr<FaultProxy>> FaultProxy::Start(std::string upstream_endpo
   impl->server.Put(".*", handler);
   impl->server.Patch(".*", handler);
   impl->server.Delete(".*", handler);
+  // Idle keep-alive connections hold stop() for this long: keep it short.
+  impl->server.set_keep_alive_timeout(1);
   const int port = impl->server.bind_to_any_port("127.0.0.1");
   if (port <= 0) return UnavailableError("FaultProxy could not bind a loopback port.");
   impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });

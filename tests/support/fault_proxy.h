@@ -46,6 +46,7 @@ class FaultProxy {
     std::string target;         // X-Amz-Target, if any.
     std::string authorization;  // The Authorization header (test credentials only).
     std::string security_token; // X-Amz-Security-Token, if any.
+    std::string body;
     bool faulted = false;       // Answered with a fault instead of forwarded.
   };
 
