@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "aws/aws_environment.h"
+#include "commands/apis_command.h"
 #include "commands/discover_command.h"
 #include "core/clock.h"
 #include "core/logging.h"
@@ -52,6 +54,19 @@ void RegisterDiscover(CLI::App& app, gatescope::commands::DiscoverOptions& o) {
 
 }  // namespace
 
+void RegisterApis(CLI::App& app, gatescope::commands::ApisOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "apis", "List every REST, HTTP and WebSocket API and stage in AWS with its logging state.");
+  cmd->add_option("--region", o.regions,
+                  "Region to scan (repeatable); 'all' for every enabled region. Default: "
+                  "AWS_REGION, AWS_DEFAULT_REGION or the profile's region");
+  cmd->add_option("--json", o.json_file, "Write the report as JSON to this file ('-': stdout)");
+  cmd->add_flag("!--no-data-trace", o.require_data_trace,
+                "Do not count REST stages without data trace as needing enabling");
+  cmd->add_option("--requests-per-second", o.requests_per_second,
+                  "API Gateway calls per second per region (default 4)");
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"gatescope: a live, accurate API inventory from Amazon API Gateway logs"};
   app.require_subcommand(1);
@@ -60,6 +75,8 @@ int main(int argc, char** argv) {
                  "error, warning, info (default), debug or trace; or set GATESCOPE_LOG_LEVEL");
   gatescope::commands::DiscoverOptions discover;
   RegisterDiscover(app, discover);
+  gatescope::commands::ApisOptions apis;
+  RegisterApis(app, apis);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,6 +90,10 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("discover")) {
     return gatescope::commands::RunDiscover(discover, gatescope::SystemClock::Get(), std::cout,
                                             std::cerr);
+  }
+  if (app.got_subcommand("apis")) {
+    return gatescope::commands::RunApis(apis, gatescope::aws::AwsEnvironment::FromProcess(),
+                                        gatescope::SystemClock::Get(), std::cout, std::cerr);
   }
   return gatescope::commands::kExitUsage;
 }
