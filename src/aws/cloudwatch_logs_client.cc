@@ -356,22 +356,19 @@ Result<GetLogEventsPage> ParseGetPage(Fn&& parse) {
   return page;
 }
 
-template <typename Fn>
-Result<LogGroupsPage> ParseGroupsPage(Fn&& parse) {
-  LogGroupsPage page;
+// One page of a Describe* listing: each element of the array under `list_key` read into a new
+// item of `page.*items` by `read_member` (one call per member), and nextToken.
+template <typename Page, typename Item, typename Fn, typename ReadMember>
+Result<Page> ParseListPage(Fn&& parse, std::string_view list_key, std::vector<Item> Page::*items,
+                           ReadMember read_member) {
+  Page page;
   Status status = parse([&](sj::raw_json_string key, sj::value& value, std::string_view& where) {
-    if (key == "logGroups") {
-      where = "logGroups";
+    if (key == list_key) {
+      where = list_key;
       return ForEachElement(value, [&](sj::value& element) {
-        LogGroup& group = page.log_groups.emplace_back();
+        Item& item = (page.*items).emplace_back();
         return ForEachMember(element, [&](sj::raw_json_string k, sj::value& field) {
-          if (k == "logGroupName") return ReadString(field, group.name);
-          if (k == "arn") return ReadString(field, group.arn);
-          if (k == "creationTime") return ReadInt(field, group.creation_time_ms);
-          if (k == "retentionInDays") return ReadOptionalInt(field, group.retention_days);
-          if (k == "logGroupClass") return ReadString(field, group.log_group_class);
-          if (k == "storedBytes") return ReadInt(field, group.stored_bytes);
-          return simdjson::SUCCESS;
+          return read_member(k, field, item);
         });
       });
     }
@@ -383,71 +380,91 @@ Result<LogGroupsPage> ParseGroupsPage(Fn&& parse) {
   });
   if (!status.ok()) return status;
   return page;
+}
+
+simdjson::error_code ReadLogGroupMember(sj::raw_json_string k, sj::value& field, LogGroup& group) {
+  if (k == "logGroupName") return ReadString(field, group.name);
+  if (k == "arn") return ReadString(field, group.arn);
+  if (k == "creationTime") return ReadInt(field, group.creation_time_ms);
+  if (k == "retentionInDays") return ReadOptionalInt(field, group.retention_days);
+  if (k == "logGroupClass") return ReadString(field, group.log_group_class);
+  if (k == "storedBytes") return ReadInt(field, group.stored_bytes);
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code ReadLogStreamMember(sj::raw_json_string k, sj::value& field,
+                                         LogStream& stream) {
+  if (k == "logStreamName") return ReadString(field, stream.name);
+  if (k == "arn") return ReadString(field, stream.arn);
+  if (k == "creationTime") return ReadInt(field, stream.creation_time_ms);
+  if (k == "firstEventTimestamp") return ReadOptionalInt(field, stream.first_event_timestamp_ms);
+  if (k == "lastEventTimestamp") return ReadOptionalInt(field, stream.last_event_timestamp_ms);
+  if (k == "lastIngestionTime") return ReadOptionalInt(field, stream.last_ingestion_time_ms);
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code ReadFilterMember(sj::raw_json_string k, sj::value& field,
+                                      SubscriptionFilter& filter) {
+  if (k == "filterName") return ReadString(field, filter.filter_name);
+  if (k == "logGroupName") return ReadString(field, filter.log_group_name);
+  if (k == "filterPattern") return ReadString(field, filter.filter_pattern);
+  if (k == "destinationArn") return ReadString(field, filter.destination_arn);
+  if (k == "roleArn") return ReadString(field, filter.role_arn);
+  if (k == "distribution") return ReadString(field, filter.distribution);
+  if (k == "creationTime") return ReadInt(field, filter.creation_time_ms);
+  return simdjson::SUCCESS;
+}
+
+template <typename Fn>
+Result<LogGroupsPage> ParseGroupsPage(Fn&& parse) {
+  return ParseListPage<LogGroupsPage>(parse, "logGroups", &LogGroupsPage::log_groups,
+                                      ReadLogGroupMember);
 }
 
 template <typename Fn>
 Result<LogStreamsPage> ParseStreamsPage(Fn&& parse) {
-  LogStreamsPage page;
-  Status status = parse([&](sj::raw_json_string key, sj::value& value, std::string_view& where) {
-    if (key == "logStreams") {
-      where = "logStreams";
-      return ForEachElement(value, [&](sj::value& element) {
-        LogStream& stream = page.log_streams.emplace_back();
-        return ForEachMember(element, [&](sj::raw_json_string k, sj::value& field) {
-          if (k == "logStreamName") return ReadString(field, stream.name);
-          if (k == "arn") return ReadString(field, stream.arn);
-          if (k == "creationTime") return ReadInt(field, stream.creation_time_ms);
-          if (k == "firstEventTimestamp") {
-            return ReadOptionalInt(field, stream.first_event_timestamp_ms);
-          }
-          if (k == "lastEventTimestamp") {
-            return ReadOptionalInt(field, stream.last_event_timestamp_ms);
-          }
-          if (k == "lastIngestionTime") {
-            return ReadOptionalInt(field, stream.last_ingestion_time_ms);
-          }
-          return simdjson::SUCCESS;
-        });
-      });
-    }
-    if (key == "nextToken") {
-      where = "nextToken";
-      return ReadString(value, page.next_token);
-    }
-    return simdjson::SUCCESS;
-  });
-  if (!status.ok()) return status;
-  return page;
+  return ParseListPage<LogStreamsPage>(parse, "logStreams", &LogStreamsPage::log_streams,
+                                       ReadLogStreamMember);
 }
 
 template <typename Fn>
 Result<SubscriptionFiltersPage> ParseFiltersPage(Fn&& parse) {
-  SubscriptionFiltersPage page;
-  Status status = parse([&](sj::raw_json_string key, sj::value& value, std::string_view& where) {
-    if (key == "subscriptionFilters") {
-      where = "subscriptionFilters";
-      return ForEachElement(value, [&](sj::value& element) {
-        SubscriptionFilter& filter = page.filters.emplace_back();
-        return ForEachMember(element, [&](sj::raw_json_string k, sj::value& field) {
-          if (k == "filterName") return ReadString(field, filter.filter_name);
-          if (k == "logGroupName") return ReadString(field, filter.log_group_name);
-          if (k == "filterPattern") return ReadString(field, filter.filter_pattern);
-          if (k == "destinationArn") return ReadString(field, filter.destination_arn);
-          if (k == "roleArn") return ReadString(field, filter.role_arn);
-          if (k == "distribution") return ReadString(field, filter.distribution);
-          if (k == "creationTime") return ReadInt(field, filter.creation_time_ms);
-          return simdjson::SUCCESS;
-        });
-      });
-    }
-    if (key == "nextToken") {
-      where = "nextToken";
-      return ReadString(value, page.next_token);
-    }
-    return simdjson::SUCCESS;
-  });
-  if (!status.ok()) return status;
-  return page;
+  return ParseListPage<SubscriptionFiltersPage>(parse, "subscriptionFilters",
+                                                &SubscriptionFiltersPage::filters,
+                                                ReadFilterMember);
+}
+
+// A stuck cursor: kUnavailable once the service has handed back the token it was sent
+// `max_repeats` times in a row. `repeats` carries the count between pages.
+Status CheckRepeatedToken(std::string_view action, const std::string& sent,
+                          const std::string& got, int& repeats, int max_repeats) {
+  if (got.empty() || got != sent) {
+    repeats = 0;
+    return Status::Ok();
+  }
+  if (++repeats >= max_repeats) {
+    return UnavailableError(std::string(action) + ": the service returned the same nextToken " +
+                            std::to_string(repeats) + " times in a row; stopped paginating");
+  }
+  return Status::Ok();
+}
+
+// Every item of a paginated listing: `fetch(token)` returns the page after `token` (the first
+// for an empty one); pages are followed until one comes without a nextToken.
+template <typename Page, typename Item, typename Fetch>
+Result<std::vector<Item>> CollectAllPages(std::string_view action, int max_repeated_tokens,
+                                          std::vector<Item> Page::*items, Fetch fetch) {
+  std::vector<Item> all;
+  std::string token;
+  int repeats = 0;
+  while (true) {
+    GS_ASSIGN_OR_RETURN(Page page, fetch(token));
+    std::move((page.*items).begin(), (page.*items).end(), std::back_inserter(all));
+    if (page.next_token.empty()) return all;
+    GS_RETURN_IF_ERROR(
+        CheckRepeatedToken(action, token, page.next_token, repeats, max_repeated_tokens));
+    token = std::move(page.next_token);
+  }
 }
 
 // Binds a body to ParseUnpadded (public parsers: the caller keeps the body) or ParseOwned.
@@ -567,19 +584,6 @@ Result<std::string> CloudWatchLogsClient::Call(std::string_view action, std::str
   return aws_.CallJson(kLogsTargetPrefix, action, std::move(body));
 }
 
-Status CloudWatchLogsClient::CheckToken(std::string_view action, const std::string& sent,
-                                        const std::string& got, int& repeats) const {
-  if (got.empty() || got != sent) {
-    repeats = 0;
-    return Status::Ok();
-  }
-  if (++repeats >= options_.max_repeated_tokens) {
-    return UnavailableError(std::string(action) + ": the service returned the same nextToken " +
-                            std::to_string(repeats) + " times in a row; stopped paginating");
-  }
-  return Status::Ok();
-}
-
 Result<LogGroupsPage> CloudWatchLogsClient::DescribeLogGroups(
     const DescribeLogGroupsRequest& request) {
   constexpr std::string_view kAction = "DescribeLogGroups";
@@ -597,17 +601,13 @@ Result<LogGroupsPage> CloudWatchLogsClient::DescribeLogGroups(
 }
 
 Result<std::vector<LogGroup>> CloudWatchLogsClient::ListLogGroups(std::string_view prefix) {
-  DescribeLogGroupsRequest request{.name_prefix = std::string(prefix), .limit = kMaxDescribeLimit};
-  std::vector<LogGroup> groups;
-  int repeats = 0;
-  while (true) {
-    GS_ASSIGN_OR_RETURN(LogGroupsPage page, DescribeLogGroups(request));
-    std::move(page.log_groups.begin(), page.log_groups.end(), std::back_inserter(groups));
-    if (page.next_token.empty()) return groups;
-    GS_RETURN_IF_ERROR(
-        CheckToken("DescribeLogGroups", request.next_token, page.next_token, repeats));
-    request.next_token = std::move(page.next_token);
-  }
+  return CollectAllPages(
+      "DescribeLogGroups", options_.max_repeated_tokens, &LogGroupsPage::log_groups,
+      [&](const std::string& token) {
+        return DescribeLogGroups({.name_prefix = std::string(prefix),
+                                  .limit = kMaxDescribeLimit,
+                                  .next_token = token});
+      });
 }
 
 Result<LogStreamsPage> CloudWatchLogsClient::DescribeLogStreams(
@@ -634,19 +634,14 @@ Result<LogStreamsPage> CloudWatchLogsClient::DescribeLogStreams(
 
 Result<std::vector<LogStream>> CloudWatchLogsClient::ListLogStreams(std::string_view log_group,
                                                                     std::string_view prefix) {
-  DescribeLogStreamsRequest request{.log_group = std::string(log_group),
-                                    .name_prefix = std::string(prefix),
-                                    .limit = kMaxDescribeLimit};
-  std::vector<LogStream> streams;
-  int repeats = 0;
-  while (true) {
-    GS_ASSIGN_OR_RETURN(LogStreamsPage page, DescribeLogStreams(request));
-    std::move(page.log_streams.begin(), page.log_streams.end(), std::back_inserter(streams));
-    if (page.next_token.empty()) return streams;
-    GS_RETURN_IF_ERROR(
-        CheckToken("DescribeLogStreams", request.next_token, page.next_token, repeats));
-    request.next_token = std::move(page.next_token);
-  }
+  return CollectAllPages(
+      "DescribeLogStreams", options_.max_repeated_tokens, &LogStreamsPage::log_streams,
+      [&](const std::string& token) {
+        return DescribeLogStreams({.log_group = std::string(log_group),
+                                   .name_prefix = std::string(prefix),
+                                   .limit = kMaxDescribeLimit,
+                                   .next_token = token});
+      });
 }
 
 Status CloudWatchLogsClient::FilterLogEvents(const FilterLogEventsRequest& request,
@@ -696,7 +691,8 @@ Status CloudWatchLogsClient::FilterAllPages(FilterLogEventsRequest request,
     GS_RETURN_IF_ERROR(FilterLogEvents(request, page));
     GS_RETURN_IF_ERROR(on_page(page));
     if (page.next_token.empty()) return Status::Ok();
-    GS_RETURN_IF_ERROR(CheckToken("FilterLogEvents", request.next_token, page.next_token, repeats));
+    GS_RETURN_IF_ERROR(CheckRepeatedToken("FilterLogEvents", request.next_token, page.next_token,
+                                          repeats, options_.max_repeated_tokens));
     request.next_token.swap(page.next_token);
   }
 }
@@ -756,21 +752,16 @@ Result<std::vector<SubscriptionFilter>> CloudWatchLogsClient::DescribeSubscripti
     std::string_view log_group_name, std::string_view filter_name_prefix) {
   constexpr std::string_view kAction = "DescribeSubscriptionFilters";
   GS_RETURN_IF_ERROR(CheckLogGroup(kAction, log_group_name));
-  std::vector<SubscriptionFilter> filters;
-  std::string next_token;
-  int repeats = 0;
-  while (true) {
-    JsonObject body;
-    body.Str("logGroupName", log_group_name)
-        .StrIfSet("filterNamePrefix", filter_name_prefix)
-        .StrIfSet("nextToken", next_token);
-    GS_ASSIGN_OR_RETURN(std::string response, Call(kAction, std::move(body).Done()));
-    GS_ASSIGN_OR_RETURN(SubscriptionFiltersPage page, ParseFiltersPage(Owned(kAction, response)));
-    std::move(page.filters.begin(), page.filters.end(), std::back_inserter(filters));
-    if (page.next_token.empty()) return filters;
-    GS_RETURN_IF_ERROR(CheckToken(kAction, next_token, page.next_token, repeats));
-    next_token = std::move(page.next_token);
-  }
+  return CollectAllPages(
+      kAction, options_.max_repeated_tokens, &SubscriptionFiltersPage::filters,
+      [&](const std::string& token) -> Result<SubscriptionFiltersPage> {
+        JsonObject body;
+        body.Str("logGroupName", log_group_name)
+            .StrIfSet("filterNamePrefix", filter_name_prefix)
+            .StrIfSet("nextToken", token);
+        GS_ASSIGN_OR_RETURN(std::string response, Call(kAction, std::move(body).Done()));
+        return ParseFiltersPage(Owned(kAction, response));
+      });
 }
 
 Status CloudWatchLogsClient::DeleteSubscriptionFilter(std::string_view log_group_name,

@@ -276,8 +276,6 @@ class CloudWatchLogsClient {
 
  private:
   Result<std::string> Call(std::string_view action, std::string body);
-  Status CheckToken(std::string_view action, const std::string& sent, const std::string& got,
-                    int& repeats) const;
 
   AwsServiceClient& aws_;
   const CloudWatchLogsClientOptions options_;

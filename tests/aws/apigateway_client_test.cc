@@ -191,22 +191,13 @@ TEST(ApiDiscoveryTest, ClassifiesStagesAgainstRequirements) {
 class ApiGatewayClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Result<std::unique_ptr<MotoServer>> server = MotoServer::Start();
-    if (server.ok()) {
-      moto_ = std::move(server).value().release();
-    } else {
-      start_error_ = new std::string(server.status().ToString());
-    }
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-    delete start_error_;
-    start_error_ = nullptr;
+    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
+    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
+    moto_ = *moto;
   }
 
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr) << (start_error_ != nullptr ? *start_error_ : "");
+    ASSERT_NE(moto_, nullptr);
     ASSERT_TRUE(moto_->Reset().ok());
     http_ = env::NewCurlHttpClient();
     credentials_ = NewStaticCredentialsProvider(
@@ -321,7 +312,6 @@ class ApiGatewayClientTest : public ::testing::Test {
   }
 
   static MotoServer* moto_;
-  static std::string* start_error_;
   std::unique_ptr<env::HttpClient> http_;
   std::unique_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<AwsServiceClient> v1_service_, v2_service_;
@@ -330,7 +320,6 @@ class ApiGatewayClientTest : public ::testing::Test {
 };
 
 MotoServer* ApiGatewayClientTest::moto_ = nullptr;
-std::string* ApiGatewayClientTest::start_error_ = nullptr;
 
 TEST_F(ApiGatewayClientTest, GetRestApisReadsWhatTheCliCreated) {
   std::string edge = CreateRestApi("edge-api");

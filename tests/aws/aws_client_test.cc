@@ -251,11 +251,10 @@ class CountingCredentials final : public CredentialsProvider {
 class ExecutorTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto started = testing::MotoServer::Start();
-    ASSERT_TRUE(started.ok()) << started.status().ToString();
-    moto_ = std::move(started).value().release();
+    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
+    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
+    moto_ = *moto;
   }
-  static void TearDownTestSuite() { delete moto_; }
 
   void SetUp() override {
     ASSERT_TRUE(moto_->Reset().ok());

@@ -71,13 +71,9 @@ class RecordingHttpClient final : public env::HttpClient {
 class CloudWatchLogsClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Result<std::unique_ptr<MotoServer>> started = MotoServer::Start();
-    ASSERT_TRUE(started.ok()) << started.status().ToString();
-    moto_ = std::move(started).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
+    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
+    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
+    moto_ = *moto;
   }
 
   void SetUp() override {

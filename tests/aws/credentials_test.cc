@@ -726,13 +726,9 @@ TEST(AssumeRoleCredentialsTest, DefaultSessionNameAndNoExternalId) {
 class MotoCredentialsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Result<std::unique_ptr<MotoServer>> moto = MotoServer::Start();
+    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
     ASSERT_TRUE(moto.ok()) << moto.status().ToString();
-    moto_ = std::move(moto).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
+    moto_ = *moto;
   }
   void SetUp() override {
     ASSERT_NE(moto_, nullptr);

@@ -117,22 +117,13 @@ TEST(S3LocationTest, VirtualHostableBuckets) {
 class Ec2S3ClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Result<std::unique_ptr<MotoServer>> server = MotoServer::Start();
-    if (server.ok()) {
-      moto_ = std::move(server).value().release();
-    } else {
-      start_error_ = new std::string(server.status().ToString());
-    }
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-    delete start_error_;
-    start_error_ = nullptr;
+    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
+    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
+    moto_ = *moto;
   }
 
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr) << (start_error_ != nullptr ? *start_error_ : "");
+    ASSERT_NE(moto_, nullptr);
     ASSERT_TRUE(moto_->Reset().ok());
     http_ = env::NewCurlHttpClient();
     credentials_ = NewStaticCredentialsProvider(
@@ -160,14 +151,12 @@ class Ec2S3ClientTest : public ::testing::Test {
   Result<std::string> Cli(const std::vector<std::string>& args) { return moto_->RunAwsCli(args); }
 
   static MotoServer* moto_;
-  static std::string* start_error_;
   std::unique_ptr<env::HttpClient> http_;
   std::unique_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<S3Client> s3_;
 };
 
 MotoServer* Ec2S3ClientTest::moto_ = nullptr;
-std::string* Ec2S3ClientTest::start_error_ = nullptr;
 
 bool HasRegion(const std::vector<Ec2Region>& regions, std::string_view name) {
   return std::any_of(regions.begin(), regions.end(),

@@ -17,11 +17,10 @@ using Json = nlohmann::json;
 class ApisCommandTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto started = testing::MotoServer::Start();
-    ASSERT_TRUE(started.ok()) << started.status().ToString();
-    moto_ = std::move(started).value().release();
+    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
+    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
+    moto_ = *moto;
   }
-  static void TearDownTestSuite() { delete moto_; }
 
   Json Cli(const std::vector<std::string>& args) {
     auto out = moto_->RunAwsCli(args);

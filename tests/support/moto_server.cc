@@ -148,6 +148,13 @@ Result<std::unique_ptr<MotoServer>> MotoServer::Start() {
   return UnavailableError(last_error);
 }
 
+Result<MotoServer*> SharedMotoServer() {
+  // Destroyed after main returns, which stops the child.
+  static Result<std::unique_ptr<MotoServer>> started = MotoServer::Start();
+  if (!started.ok()) return started.status();
+  return started.value().get();
+}
+
 std::map<std::string, std::string> MotoServer::Env() const {
   return {{"AWS_ENDPOINT_URL", endpoint_},
           {"AWS_ACCESS_KEY_ID", "testing"},

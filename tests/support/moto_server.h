@@ -48,6 +48,11 @@ class MotoServer {
   std::string endpoint_;
 };
 
+// The test binary's one moto_server: started on first use, so that every fixture of the binary
+// shares it and pays the start-up once, and stopped when the program exits. Once a start has
+// failed, every call returns that error. Fixtures call MotoServer::Reset() to start clean.
+Result<MotoServer*> SharedMotoServer();
+
 // A loopback port that was free a moment ago.
 uint16_t FreeLoopbackPort();
 
