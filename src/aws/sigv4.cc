@@ -62,23 +62,6 @@ std::pair<std::string, std::string> AmzDateAndDay(std::chrono::system_clock::tim
   return {amz_date, amz_date.substr(0, 8)};
 }
 
-// Percent-decodes "%XX" escapes; everything else, '+' included, is taken literally: SigV4
-// follows RFC 3986, where '+' is not a space. A '%' without two hex digits stays as it is.
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexDigitValue(s[i + 1]) >= 0 &&
-        HexDigitValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexDigitValue(s[i + 1]) * 16 + HexDigitValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 // The canonical URI. Every service but S3 normalizes the path (removes "." and ".." segments
 // and empty segments, as in get-slashes-normalized "//example//" -> "/example/") and encodes
 // each segment once more, so "/a%20b" signs as "/a%2520b" (botocore-2011/get-space). S3 signs
@@ -108,7 +91,8 @@ std::string CanonicalUri(std::string_view path, bool normalize) {
   std::string out;
   for (std::string_view segment : segments) {
     out.push_back('/');
-    out += env::UriEncode(normalize ? std::string(segment) : PercentDecode(segment));
+    out += env::UriEncode(normalize ? std::string(segment)
+                                    : PercentDecode(segment, /*plus_is_space=*/false));
   }
   if (normalize && (out.empty() || trailing_slash)) out.push_back('/');
   return out;
@@ -129,7 +113,8 @@ std::string CanonicalQuery(std::string_view query) {
       const std::string_view name = item.substr(0, eq);
       const std::string_view value =
           eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-      pairs.emplace_back(env::UriEncode(PercentDecode(name)), env::UriEncode(PercentDecode(value)));
+      pairs.emplace_back(env::UriEncode(PercentDecode(name, /*plus_is_space=*/false)),
+                         env::UriEncode(PercentDecode(value, /*plus_is_space=*/false)));
     }
     pos = end + 1;
   }

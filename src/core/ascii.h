@@ -42,15 +42,16 @@ inline int HexDigitValue(char c) {
   return -1;
 }
 
-// application/x-www-form-urlencoded decoding (WHATWG URL, "urlencoded parser"), as query strings
-// and form bodies use it: "+" is a space, "%XX" a byte, and a "%" not followed by two hex
-// digits stays as it is.
-inline std::string FormDecode(std::string_view s) {
+// Percent-decoding: "%XX" becomes a byte, and a "%" not followed by two hex digits stays as it
+// is. With `plus_is_space`, "+" is a space, as in application/x-www-form-urlencoded query
+// strings and form bodies (WHATWG URL, "urlencoded parser"); without, "+" is literal, as RFC 3986
+// and SigV4 read it.
+inline std::string PercentDecode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '+') {
+    if (c == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (c == '%' && i + 2 < s.size() && HexDigitValue(s[i + 1]) >= 0 &&
                HexDigitValue(s[i + 2]) >= 0) {
@@ -61,6 +62,11 @@ inline std::string FormDecode(std::string_view s) {
     }
   }
   return out;
+}
+
+// application/x-www-form-urlencoded decoding: PercentDecode with "+" as a space.
+inline std::string FormDecode(std::string_view s) {
+  return PercentDecode(s, /*plus_is_space=*/true);
 }
 
 }  // namespace gatescope

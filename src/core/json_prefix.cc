@@ -4,6 +4,9 @@
 #include <cstring>
 #include <vector>
 
+#include "core/ascii.h"
+#include "core/utf8.h"
+
 namespace gatescope {
 namespace {
 
@@ -79,15 +82,13 @@ class Scanner {
           }
           unsigned code = 0;
           for (size_t i = 0; i < 4; ++i) {
-            char h = text_[pos_ + i];
-            code <<= 4;
-            if (h >= '0' && h <= '9') code |= h - '0';
-            else if (h >= 'a' && h <= 'f') code |= h - 'a' + 10;
-            else if (h >= 'A' && h <= 'F') code |= h - 'A' + 10;
-            else return false;
+            const int digit = HexDigitValue(text_[pos_ + i]);
+            if (digit < 0) return false;
+            code = (code << 4) | static_cast<unsigned>(digit);
           }
           pos_ += 4;
-          AppendUtf8(code, out);
+          // Surrogate halves as they come: exact astral characters do not matter to discovery.
+          AppendUtf8(code, *out);
           break;
         }
         default:
@@ -95,21 +96,6 @@ class Scanner {
       }
     }
     return true;
-  }
-
-  // Surrogate halves are written as they come (each as a 3-byte sequence): the values read
-  // here feed discovery, where exact astral characters do not matter.
-  static void AppendUtf8(unsigned code, std::string* out) {
-    if (code < 0x80) {
-      out->push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
   }
 
   // Skips a nested object or array at pos_ without recursing (so that no input can exhaust

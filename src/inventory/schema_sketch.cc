@@ -11,6 +11,7 @@
 
 #include "core/ascii.h"
 #include "core/json_prefix.h"
+#include "core/utf8.h"
 
 namespace gatescope::inventory {
 namespace {
@@ -107,25 +108,6 @@ bool IsIntegerLiteral(std::string_view raw) {
   return std::all_of(raw.begin(), raw.end(), IsDigit);
 }
 
-// Appends `cp` as UTF-8.
-void AppendCodePoint(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 if invalid. Surrogates are
 // decoded (the caller decides), overlong forms and values above U+10FFFF are invalid.
 size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
@@ -172,7 +154,7 @@ std::string SanitizeUtf8(std::string_view s) {
     uint32_t low = 0;
     if (len == 3 && cp <= 0xDBFF && i + 6 <= s.size() && DecodeUtf8(s, i + 3, &low) == 3 &&
         low >= 0xDC00 && low <= 0xDFFF) {
-      AppendCodePoint(0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00), out);
+      AppendUtf8(0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00), out);
       i += 6;
       continue;
     }

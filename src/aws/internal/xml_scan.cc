@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "core/ascii.h"
+#include "core/utf8.h"
 
 namespace gatescope::aws::xml {
 namespace {
@@ -81,24 +82,6 @@ bool NextTag(std::string_view doc, size_t& pos, Tag& tag) {
   }
 }
 
-void AppendCodePointUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // The text of element content: character data entity-decoded, CDATA verbatim, markup dropped.
 std::string InnerText(std::string_view inner) {
   std::string out;
@@ -160,7 +143,7 @@ std::string DecodeEntities(std::string_view text) {
         cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
       }
       if (valid && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
-        AppendCodePointUtf8(cp, out);
+        AppendUtf8(cp, out);
         i = semi;
         continue;
       }
