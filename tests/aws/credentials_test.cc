@@ -17,6 +17,7 @@
 #include "aws/internal/xml_scan.h"
 #include "core/time_format.h"
 #include "env/http_client.h"
+#include "tests/support/loopback_server.h"
 #include "tests/support/moto_server.h"
 #include "tests/support/test_util.h"
 
@@ -24,6 +25,7 @@ namespace gatescope::aws {
 namespace {
 
 using gatescope::testing::FakeClock;
+using gatescope::testing::LoopbackServer;
 using gatescope::testing::MotoServer;
 using gatescope::testing::TempDir;
 using std::chrono::minutes;
@@ -60,29 +62,6 @@ std::unique_ptr<env::HttpClient> Http() {
 
 // An httplib::Server on 127.0.0.1 and a free port, serving from its own thread. Register
 // handlers on server() before Start().
-class LoopbackServer {
- public:
-  ~LoopbackServer() {
-    if (!thread_.joinable()) return;
-    while (!server_.is_running()) std::this_thread::yield();
-    server_.stop();
-    thread_.join();
-  }
-  httplib::Server& server() { return server_; }
-  void Start() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    // The socket listens from here on: clients may connect before the accept loop starts.
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
-
 // A container credentials endpoint (ECS agent / EKS Pod Identity agent) at /creds.
 class FakeContainerEndpoint {
  public:

@@ -7,6 +7,7 @@
 
 #include "env/http_client.h"
 #include "env/url.h"
+#include "tests/support/loopback_server.h"
 #include "tests/support/moto_server.h"
 
 namespace gatescope::env {
@@ -48,54 +49,45 @@ TEST(UrlTest, EncodesAsAwsDoes) {
             "Action=DescribeRegions&k=a%26b");
 }
 
-// A loopback server for the client to talk to.
-class LoopbackServer {
+// A loopback server with the routes the client tests talk to.
+class TestServer {
  public:
-  LoopbackServer() {
-    server_.Get("/hello", [](const httplib::Request& req, httplib::Response& res) {
+  TestServer() {
+    httplib::Server& server = loopback_.server();
+    server.Get("/hello", [](const httplib::Request& req, httplib::Response& res) {
       res.set_header("X-Remote-Port", req.get_header_value("REMOTE_PORT"));
       res.set_header("X-Echo", req.get_header_value("X-Test"));
       res.set_content("hi", "text/plain");
     });
-    server_.Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
+    server.Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
       res.status = 201;
       res.set_header("X-Content-Type", req.get_header_value("Content-Type"));
       res.set_content(req.method + ":" + req.body, "text/plain");
     });
-    server_.Patch("/echo", [](const httplib::Request& req, httplib::Response& res) {
+    server.Patch("/echo", [](const httplib::Request& req, httplib::Response& res) {
       res.set_content(req.method + ":" + req.body, "text/plain");
     });
-    server_.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1500));
       res.set_content("late", "text/plain");
     });
-    server_.Get("/big", [](const httplib::Request&, httplib::Response& res) {
+    server.Get("/big", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(100000, 'x'), "text/plain");
     });
-    server_.Get("/missing", [](const httplib::Request&, httplib::Response& res) {
+    server.Get("/missing", [](const httplib::Request&, httplib::Response& res) {
       res.status = 404;
       res.set_content("{\"message\":\"nope\"}", "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    loopback_.Start();
   }
-  ~LoopbackServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
+  std::string Url(const std::string& path) const { return loopback_.url(path); }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  testing::LoopbackServer loopback_;
 };
 
 TEST(CurlHttpClientTest, SendsAndReceives) {
-  LoopbackServer server;
+  TestServer server;
   auto client = NewCurlHttpClient();
   auto get = client->Send({.url = server.Url("/hello"), .headers = {{"X-Test", "v1"}}});
   ASSERT_TRUE(get.ok()) << get.status().ToString();
@@ -125,7 +117,7 @@ TEST(CurlHttpClientTest, SendsAndReceives) {
 }
 
 TEST(CurlHttpClientTest, ReusesConnections) {
-  LoopbackServer server;
+  TestServer server;
   auto client = NewCurlHttpClient();
   auto first = client->Send({.url = server.Url("/hello")});
   auto second = client->Send({.url = server.Url("/hello")});
@@ -135,7 +127,7 @@ TEST(CurlHttpClientTest, ReusesConnections) {
 }
 
 TEST(CurlHttpClientTest, TransportFailuresAreStatuses) {
-  LoopbackServer server;
+  TestServer server;
   auto client = NewCurlHttpClient({.max_response_bytes = 1000});
   auto slow = client->Send({.url = server.Url("/slow"), .timeout = std::chrono::milliseconds(200)});
   ASSERT_FALSE(slow.ok());
@@ -179,15 +171,13 @@ class ScopedEnv {
 
 TEST(CurlHttpClientTest, HonoursProxyVariables) {
   // A loopback "proxy" that answers every request itself, echoing the absolute-form target.
-  httplib::Server proxy;
-  proxy.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
+  testing::LoopbackServer proxy;
+  proxy.server().Get(".*", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content("via proxy: " + req.target, "text/plain");
   });
-  const int port = proxy.bind_to_any_port("127.0.0.1");
-  std::thread thread([&] { proxy.listen_after_bind(); });
-  while (!proxy.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  proxy.Start();
   {
-    ScopedEnv http_proxy("http_proxy", "http://127.0.0.1:" + std::to_string(port));
+    ScopedEnv http_proxy("http_proxy", proxy.url());
     ScopedEnv no_proxy("no_proxy", "127.0.0.2");
     auto client = NewCurlHttpClient();
     auto proxied = client->Send({.url = "http://logs.us-east-1.amazonaws.invalid/x?y=1"});
@@ -200,8 +190,6 @@ TEST(CurlHttpClientTest, HonoursProxyVariables) {
     ASSERT_FALSE(direct.ok());
     EXPECT_EQ(direct.status().code(), StatusCode::kUnavailable);
   }
-  proxy.stop();
-  thread.join();
 }
 
 TEST(CurlHttpClientTest, ErrorsDoNotCarryTheQueryString) {

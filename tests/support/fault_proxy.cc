@@ -7,12 +7,12 @@
 
 #include "core/ascii.h"
 #include "env/url.h"
+#include "tests/support/loopback_server.h"
 
 namespace gatescope::testing {
 
 struct FaultProxy::Impl {
-  httplib::Server server;
-  std::thread thread;
+  LoopbackServer loopback;
   std::string upstream_host;
   int upstream_port = 0;
   mutable std::mutex mu;
@@ -132,30 +132,23 @@ Result<std::unique_ptr<FaultProxy>> FaultProxy::Start(std::string upstream_endpo
   const auto handler = [raw](const httplib::Request& req, httplib::Response& res) {
     raw->Handle(req, res);
   };
-  impl->server.Get(".*", handler);
-  impl->server.Post(".*", handler);
-  impl->server.Put(".*", handler);
-  impl->server.Patch(".*", handler);
-  impl->server.Delete(".*", handler);
+  httplib::Server& server = impl->loopback.server();
+  server.Get(".*", handler);
+  server.Post(".*", handler);
+  server.Put(".*", handler);
+  server.Patch(".*", handler);
+  server.Delete(".*", handler);
   // Idle keep-alive connections hold stop() for this long: keep it short.
-  impl->server.set_keep_alive_timeout(1);
-  const int port = impl->server.bind_to_any_port("127.0.0.1");
-  if (port <= 0) return UnavailableError("FaultProxy could not bind a loopback port.");
-  impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
-  for (int i = 0; i < 200 && !impl->server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  server.set_keep_alive_timeout(1);
+  impl->loopback.Start();
   std::unique_ptr<FaultProxy> proxy(new FaultProxy(std::move(impl)));
-  proxy->endpoint_ = "http://127.0.0.1:" + std::to_string(port);
+  proxy->endpoint_ = proxy->impl_->loopback.url();
   return proxy;
 }
 
 FaultProxy::FaultProxy(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-FaultProxy::~FaultProxy() {
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+FaultProxy::~FaultProxy() = default;
 
 void FaultProxy::Enqueue(std::vector<FaultSpec> faults) {
   std::lock_guard lock(impl_->mu);
