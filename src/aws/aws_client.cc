@@ -22,6 +22,15 @@ std::string WithoutTrailingSlash(std::string url) {
 
 }  // namespace
 
+std::string_view AwsDnsSuffix(std::string_view region) {
+  return region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+}
+
+std::string DefaultEndpoint(const ServiceInfo& service, std::string_view region) {
+  return "https://" + std::string(service.endpoint_prefix) + "." + std::string(region) + "." +
+         std::string(AwsDnsSuffix(region));
+}
+
 std::string ResolveEndpoint(const AwsEnvironment& env, const ServiceInfo& service,
                             std::string_view region) {
   if (env.Get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") != "true") {
@@ -36,9 +45,7 @@ std::string ResolveEndpoint(const AwsEnvironment& env, const ServiceInfo& servic
       }
     }
   }
-  const bool china = region.rfind("cn-", 0) == 0;
-  return "https://" + std::string(service.endpoint_prefix) + "." + std::string(region) +
-         (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+  return DefaultEndpoint(service, region);
 }
 
 AwsServiceClient::AwsServiceClient(const ServiceInfo& service, AwsClientOptions options,
@@ -46,9 +53,8 @@ AwsServiceClient::AwsServiceClient(const ServiceInfo& service, AwsClientOptions 
                                    Clock& clock, Sleeper& sleeper)
     : service_(service),
       options_(std::move(options)),
-      endpoint_(options_.endpoint.empty()
-                    ? ResolveEndpoint(AwsEnvironment::FromMap({}), service, options_.region)
-                    : WithoutTrailingSlash(options_.endpoint)),
+      endpoint_(options_.endpoint.empty() ? DefaultEndpoint(service, options_.region)
+                                          : WithoutTrailingSlash(options_.endpoint)),
       http_(http),
       credentials_(credentials),
       clock_(clock),

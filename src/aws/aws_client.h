@@ -32,10 +32,15 @@ inline constexpr ServiceInfo kEc2{"EC2", "ec2", "ec2", "ec2"};
 inline constexpr ServiceInfo kS3{"S3", "s3", "s3", "s3"};
 inline constexpr ServiceInfo kSts{"STS", "sts", "sts", "sts"};
 
+// "amazonaws.com", or "amazonaws.com.cn" in the China regions.
+std::string_view AwsDnsSuffix(std::string_view region);
+
+// https://<prefix>.<region>.<AwsDnsSuffix>: the endpoint when nothing overrides it.
+std::string DefaultEndpoint(const ServiceInfo& service, std::string_view region);
+
 // The endpoint of `service` in `region`, in the SDKs' order: AWS_ENDPOINT_URL_<SERVICE_ID>,
-// AWS_ENDPOINT_URL, the profile's `endpoint_url`, else https://<prefix>.<region>.amazonaws.com
-// (amazonaws.com.cn in China regions). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips the
-// overrides. No trailing slash.
+// AWS_ENDPOINT_URL, the profile's `endpoint_url`, else DefaultEndpoint().
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips the overrides. No trailing slash.
 std::string ResolveEndpoint(const AwsEnvironment& env, const ServiceInfo& service,
                             std::string_view region);
 

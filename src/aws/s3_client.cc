@@ -7,14 +7,6 @@
 namespace gatescope::aws {
 namespace {
 
-std::string DnsSuffix(std::string_view region) {
-  return region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-}
-
-std::string DefaultEndpoint(std::string_view region) {
-  return "https://s3." + std::string(region) + "." + DnsSuffix(region);
-}
-
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 }  // namespace
@@ -30,9 +22,9 @@ bool IsVirtualHostableBucket(std::string_view bucket) {
 
 S3Location ResolveS3Location(std::string_view region, std::string_view endpoint,
                              std::string_view bucket, std::string_view key, bool force_path_style) {
-  std::string base = endpoint.empty() ? DefaultEndpoint(region) : std::string(endpoint);
+  std::string base = endpoint.empty() ? DefaultEndpoint(kS3, region) : std::string(endpoint);
   while (!base.empty() && base.back() == '/') base.pop_back();
-  bool overridden = base != DefaultEndpoint(region);
+  bool overridden = base != DefaultEndpoint(kS3, region);
   std::string encoded_key = env::UriEncode(key, /*keep_slash=*/true);
   if (force_path_style || overridden || !IsVirtualHostableBucket(bucket)) {
     std::string path = "/" + env::UriEncode(bucket);
@@ -40,7 +32,7 @@ S3Location ResolveS3Location(std::string_view region, std::string_view endpoint,
     return {.endpoint = std::move(base), .path = std::move(path)};
   }
   return {.endpoint = "https://" + std::string(bucket) + ".s3." + std::string(region) + "." +
-                      DnsSuffix(region),
+                      std::string(AwsDnsSuffix(region)),
           .path = "/" + encoded_key};
 }
 
