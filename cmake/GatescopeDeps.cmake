@@ -15,3 +15,7 @@ if(GS_BUILD_BENCH)
 endif()
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
+# RE2 (user-supplied filter regexes) and libdeflate (batch compression) ship pkg-config files only.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)

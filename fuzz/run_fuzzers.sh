@@ -35,12 +35,16 @@ printf '%s' 'a=1&b=x&b=y&c=%41+b' > "$work/bodies/3"
 printf '%s' '{"user":{"name":"x","cards":[{"pan":"4111111111111111"}]},"cut":"ab' > "$work/bodies/4"
 # AWS responses: XML and JSON bodies of every protocol the clients read.
 cp "$root"/fuzz/seeds/aws/* "$work/aws/"
+# The connector: token responses, checkpoints, Runtime API responses, configurations.
+mkdir -p "$work/connector"
+cp "$root"/fuzz/seeds/connector/* "$work/connector/"
 n=0
 for pair in decoders_fuzz:decoders access_log_parser_fuzz:lines access_log_format_fuzz:formats \
     execution_line_fuzz:exec_lines execution_assembler_fuzz:exec_streams \
     classify_value_fuzz:values classify_segment_fuzz:values schema_sketch_fuzz:bodies \
     aws_xml_fuzz:aws cloudwatch_logs_fuzz:aws \
-    apigateway_fuzz:aws; do
+    apigateway_fuzz:aws delivery_fuzz:connector checkpoint_fuzz:connector \
+    lambda_runtime_fuzz:connector connector_config_fuzz:connector; do
   target=${pair%%:*}; corpus=${pair#*:}
   echo "fuzz: $target for ${seconds}s" >&2
   "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

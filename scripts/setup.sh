@@ -14,6 +14,8 @@ packages=(
   libssl-dev                         # SHA-256 and HMAC for SigV4
   libcpp-httplib-dev                 # loopback fake servers in tests (metadata, fault proxy)
   libcli11-dev                       # command line
+  libre2-dev                         # user-supplied filter regexes (content type, static files)
+  libdeflate-dev                     # fast gzip of delivery batches
   nlohmann-json3-dev                 # JSON output (inventory, OpenAPI); not on the hot path
   python3 gzip
 )

@@ -64,11 +64,15 @@ class FieldList {
 struct Body {
   bool present = false;    // The log showed this body (even if empty).
   bool truncated = false;  // The log cut it: `text` is a prefix, never the whole body.
+  // `text` is not the logged body but a small indicator body put in its place by the
+  // connector (a body cut or too large to ship, or an API kind that logs no bodies). Never
+  // infer a schema from it.
+  bool indicator = false;
   std::string text;
   std::string content_type;  // From the matching Content-Type header, lowercased, no parameters.
 
   void Clear() {
-    present = truncated = false;
+    present = truncated = indicator = false;
     text.clear();
     content_type.clear();
   }

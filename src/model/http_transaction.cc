@@ -33,7 +33,12 @@ std::string_view LogSourceName(LogSource source) {
 }
 
 std::string_view CoverageName(Coverage coverage) {
-  return coverage == Coverage::kFull ? "full" : "discovery_only";
+  switch (coverage) {
+    case Coverage::kFull: return "full";
+    case Coverage::kEndpointsOnly: return "endpoints_only";
+    case Coverage::kDiscoveryOnly: break;
+  }
+  return "discovery_only";
 }
 
 std::string_view PartialReasonName(PartialReason reason) {
@@ -103,6 +108,8 @@ void HttpTransaction::Clear() {
   partial = supplement = false;
   partial_reason = PartialReason::kNone;
   end_time_ms = -1;
+  event_count = 0;
+  id.clear();
   api_kind = ApiKind::kUnknown;
   status = integration_status = -1;
   response_length = response_latency_ms = integration_latency_ms = request_time_ms = -1;

@@ -36,8 +36,9 @@ std::string_view LogSourceName(LogSource source);  // "access_log", "execution_l
 enum class Coverage : uint8_t {
   kDiscoveryOnly = 0,  // Endpoint facts only: no bodies, or bodies the log truncated.
   kFull,               // Headers and bodies logged whole.
+  kEndpointsOnly,      // The API kind logs no bodies at all (HTTP and WebSocket access logs).
 };
-std::string_view CoverageName(Coverage coverage);  // "discovery_only", "full".
+std::string_view CoverageName(Coverage coverage);  // "discovery_only", "full", "endpoints_only".
 
 // Why an execution-log transaction was closed before its last line was seen.
 enum class PartialReason : uint8_t {
@@ -145,6 +146,13 @@ struct HttpTransaction {
   std::string log_group;
   std::string log_stream;
   std::string event_id;
+  // How many log events this transaction was built from (1 for an access-log line; the lines
+  // of a request, plus its access line when joined). The connector's delivery counters are in
+  // events, so that received = delivered + filtered + dropped + spilled can be checked.
+  uint32_t event_count = 0;
+  // Stable id, set by the connector: the same events always give the same id (transform/
+  // transaction_id.h), so a collector can drop replays. Empty until then.
+  std::string id;
 
   void Clear();
 };

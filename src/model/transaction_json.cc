@@ -67,6 +67,7 @@ void PutBody(Json& j, const char* key, const Body& body) {
   Json b{{"text", body.text}};
   if (!body.content_type.empty()) b["content_type"] = body.content_type;
   if (body.truncated) b["truncated"] = true;
+  if (body.indicator) b["indicator"] = true;
   j[key] = std::move(b);
 }
 
@@ -83,6 +84,7 @@ std::string TransactionToJson(const HttpTransaction& tx) {
   Json j;
   j["format"] = "gatescope.transaction/v1";
   j["source"] = LogSourceName(tx.source);
+  PutString(j, "id", tx.id);
   PutString(j, "request_id", tx.request_id);
   PutString(j, "extended_request_id", tx.extended_request_id);
   PutString(j, "api_id", tx.api_id);
@@ -132,6 +134,7 @@ std::string TransactionToJson(const HttpTransaction& tx) {
   PutString(j, "log_group", tx.log_group);
   PutString(j, "log_stream", tx.log_stream);
   PutString(j, "event_id", tx.event_id);
+  if (tx.event_count > 0) j["event_count"] = tx.event_count;
   // Log text is not always valid UTF-8: replace invalid bytes rather than fail.
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

@@ -31,6 +31,7 @@ int64_t LogTime(const HttpTransaction& tx) {
 
 void MergeAccessIntoExecution(const HttpTransaction& a, HttpTransaction* e) {
   e->source = LogSource::kJoined;
+  e->event_count += a.event_count;
   // The access log measures these at the edge; the execution log only approximates them.
   if (!a.source_ip.empty()) e->source_ip = a.source_ip;
   if (!a.user_agent.empty()) e->user_agent = a.user_agent;

@@ -322,6 +322,7 @@ std::optional<DropReason> AccessLogParser::Parse(const model::RawRecord& record,
   tx->log_group.assign(record.log_group);
   tx->log_stream.assign(record.log_stream);
   tx->event_id.assign(record.event_id);
+  tx->event_count = 1;
   ApplyDomainName(tx);
   ApplyLogGroup(record.log_group, tx);
   tx->api_kind = InferKind(*tx);

@@ -328,6 +328,7 @@ struct ExecutionAssembler::Impl {
     }
     context.closed_early = reason;
     builder.Build(timed, context, &tx);
+    tx.event_count = static_cast<uint32_t>(r.lines.size());
     if (r.has_access) {
       pipeline::MergeAccessIntoExecution(r.access, &tx);
       ++stats.joined;
