@@ -1,11 +1,15 @@
-// The gatescope binary: one executable, one subcommand per job. Later issues add `serve`,
-// `ship`, `config check` and the Lambda runtime here.
+// The gatescope binary: one executable, one subcommand per job. Installed as `bootstrap` (or
+// run as `gatescope lambda`) it is the connector's Lambda custom runtime. Later issues add
+// `serve` and `config check` here.
 #include <CLI/CLI.hpp>
+#include <cstring>
 #include <iostream>
 
 #include "aws/aws_environment.h"
 #include "commands/apis_command.h"
 #include "commands/discover_command.h"
+#include "commands/ship_command.h"
+#include "connector/lambda_handler.h"
 #include "core/clock.h"
 #include "core/logging.h"
 
@@ -67,7 +71,32 @@ void RegisterApis(CLI::App& app, gatescope::commands::ApisOptions& o) {
                   "API Gateway calls per second per region (default 4)");
 }
 
+void RegisterShip(CLI::App& app, gatescope::commands::ShipOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "ship", "Run the connector as a process: pull API Gateway logs from CloudWatch Logs on a "
+              "schedule (or ship files) and deliver them to the collector. Configured by "
+              "GATESCOPE_* variables, as in Lambda (--help-env lists them).");
+  cmd->add_option("--env-file", o.env_file, "KEY=VALUE file laid over the environment");
+  cmd->add_option("--input", o.inputs, "Ship these log files once instead of pulling ('-': stdin)");
+  cmd->add_flag("--once", o.once, "One pull run, then exit");
+  cmd->add_flag("--replay", o.replay, "Send the spilled batches again, then exit");
+  cmd->add_flag("--help-env", o.help_env, "List the GATESCOPE_* variables and exit");
+}
+
+// True when this process is the Lambda runtime: the executable is named `bootstrap` (the
+// provided.al2023 entry point) or the first argument is `lambda`. Decided before any parsing,
+// so that the first Runtime API request goes out as early as possible.
+bool IsLambdaRuntime(int argc, char** argv) {
+  const char* name = std::strrchr(argv[0], '/');
+  name = name == nullptr ? argv[0] : name + 1;
+  return std::strcmp(name, "bootstrap") == 0 || (argc > 1 && std::strcmp(argv[1], "lambda") == 0);
+}
+
 int main(int argc, char** argv) {
+  if (IsLambdaRuntime(argc, argv)) {
+    return gatescope::connector::RunLambdaRuntime(gatescope::connector::ProcessEnvironment(),
+                                                  gatescope::SystemClock::Get());
+  }
   CLI::App app{"gatescope: a live, accurate API inventory from Amazon API Gateway logs"};
   app.require_subcommand(1);
   std::string log_level;
@@ -77,6 +106,8 @@ int main(int argc, char** argv) {
   RegisterDiscover(app, discover);
   gatescope::commands::ApisOptions apis;
   RegisterApis(app, apis);
+  gatescope::commands::ShipOptions ship;
+  RegisterShip(app, ship);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,6 +124,10 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("apis")) {
     return gatescope::commands::RunApis(apis, gatescope::aws::AwsEnvironment::FromProcess(),
+                                        gatescope::SystemClock::Get(), std::cout, std::cerr);
+  }
+  if (app.got_subcommand("ship")) {
+    return gatescope::commands::RunShip(ship, gatescope::connector::ProcessEnvironment(),
                                         gatescope::SystemClock::Get(), std::cout, std::cerr);
   }
   return gatescope::commands::kExitUsage;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
@@ -43,6 +44,30 @@ bool IsVirtualHostableBucket(std::string_view bucket);
 S3Location ResolveS3Location(std::string_view region, std::string_view endpoint,
                              std::string_view bucket, std::string_view key, bool force_path_style);
 
+// One object of a ListObjectsV2 page.
+struct S3Object {
+  std::string key;
+  int64_t size_bytes = 0;
+  std::string last_modified;  // As sent: ISO 8601, e.g. "2024-01-02T03:04:05.000Z".
+};
+
+struct ListObjectsV2Request {
+  std::string prefix;              // Empty: every key.
+  std::string continuation_token;  // Empty for the first page; else the last page's token.
+  int max_keys = 0;                // 1..1000; 0 leaves the service default (1,000).
+};
+
+struct ListObjectsV2Page {
+  std::vector<S3Object> objects;  // In UTF-8 binary order of key (S3).
+  // Empty: this was the last page; else pass it as continuation_token for the next one.
+  std::string next_continuation_token;
+};
+
+// Parses a ListObjectsV2 response body (ListBucketResult). Contents without a Key are skipped.
+// Returns kParseError when the body is not a ListBucketResult, or says IsTruncated=true without
+// a NextContinuationToken (a cursor that cannot go on).
+Result<ListObjectsV2Page> ParseListObjectsV2Response(std::string_view xml);
+
 // Object reads and writes on S3, for state and configuration the connector keeps in a bucket.
 //
 // Thread-safety: all methods may be called from several threads. The HttpClient,
@@ -65,6 +90,18 @@ class S3Client {
   Status PutObject(std::string_view bucket, std::string_view key, std::string body,
                    std::string_view content_type = "application/octet-stream");
 
+  // One page of the keys of `bucket` that start with request.prefix, in key order.
+  // kInvalidArgument when max_keys is outside 0..1000.
+  Result<ListObjectsV2Page> ListObjectsV2(std::string_view bucket,
+                                          const ListObjectsV2Request& request);
+
+  // Every object whose key starts with `prefix`, following continuation tokens to the end.
+  Result<std::vector<S3Object>> ListAllObjects(std::string_view bucket, std::string_view prefix);
+
+  // Deletes the object under `key`. S3 answers 204 whether or not the key existed, so a missing
+  // key is not an error (NoSuchBucket is kNotFound).
+  Status DeleteObject(std::string_view bucket, std::string_view key);
+
   // Creates `bucket` in the client's region (a LocationConstraint outside us-east-1). Meant for
   // tests and setup; BucketAlreadyOwnedByYou is kInvalidArgument.
   Status CreateBucket(std::string_view bucket);
@@ -75,7 +112,8 @@ class S3Client {
   AwsServiceClient& ClientFor(const std::string& endpoint);
   Result<env::HttpResponse> Send(std::string_view action, std::string_view method,
                                  std::string_view bucket, std::string_view key,
-                                 std::vector<env::HttpHeader> headers, std::string body);
+                                 std::vector<env::HttpHeader> headers, std::string body,
+                                 std::vector<std::pair<std::string, std::string>> query = {});
 
   const S3ClientOptions options_;
   env::HttpClient& http_;

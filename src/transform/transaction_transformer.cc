@@ -232,13 +232,18 @@ struct TransactionTransformer::Impl {
   bool ReplaceBody(Body* body, const FieldList& headers) const {
     if (!body->present || body->indicator || body->text.empty()) return false;
     if (!body->truncated && body->text.size() <= max_body_bytes) return false;
-    std::string_view indicator = IndicatorFor(ContentTypeOf(*body, headers), body->text);
-    body->text.assign(indicator);
-    body->truncated = true;
-    body->indicator = true;
-    return true;
+    return ReplaceWithIndicator(body, ContentTypeOf(*body, headers));
   }
 };
+
+bool ReplaceWithIndicator(Body* body, std::string_view content_type) {
+  if (!body->present || body->indicator) return false;
+  if (content_type.empty()) content_type = body->content_type;
+  body->text.assign(IndicatorFor(content_type, body->text));
+  body->truncated = true;
+  body->indicator = true;
+  return true;
+}
 
 TransactionTransformer::TransactionTransformer(std::unique_ptr<Impl> impl)
     : impl_(std::move(impl)) {}

@@ -82,4 +82,11 @@ class TransactionTransformer {
   TransformStats stats_;
 };
 
+// Replaces a present body by the truncation indicator in its own form (JSON, XML, SOAP 1.1/1.2,
+// form-encoded, HTML, else text), from `content_type` (empty: the body's own), and sets its
+// truncated and indicator flags. Returns false, leaving it alone, when the body is absent or
+// already an indicator. The transformer uses it for cut or long bodies, the batcher for
+// transactions it must shrink to fit a batch: one indicator vocabulary for the collector.
+bool ReplaceWithIndicator(model::Body* body, std::string_view content_type = {});
+
 }  // namespace gatescope::transform

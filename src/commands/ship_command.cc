@@ -1,0 +1,163 @@
+#include "commands/ship_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "connector/connector_config.h"
+#include "connector/lambda_handler.h"
+#include "core/ascii.h"
+#include "core/result.h"
+
+namespace gatescope::commands {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// A pull run reads for 60% of this and sends in the rest; a file run may be large.
+constexpr std::chrono::minutes kRunBudget{5};
+constexpr std::chrono::hours kFileRunBudget{6};
+
+int64_t NowMs(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
+      .count();
+}
+
+// SIGTERM and SIGINT are taken by a thread with sigwait(), so no code runs in signal context:
+// the first asks the loop to stop after the current run, the second also stops the sends.
+class ShutdownSignals {
+ public:
+  explicit ShutdownSignals(connector::ConnectorHost& host) : host_(host) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this] { Wait(); });
+  }
+  ~ShutdownSignals() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    // Wakes sigwait() with a signal this process's own thread consumes as "done".
+    pthread_kill(thread_.native_handle(), SIGTERM);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  bool stopping() const { return stopping_.load(); }
+  // Sleeps until `until` or a signal; returns false when stopping.
+  bool SleepUntil(Steady::time_point until) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_until(lock, until, [this] { return stopping_.load(); });
+    return !stopping_.load();
+  }
+
+ private:
+  void Wait() {
+    for (;;) {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (done_) return;
+      if (stopping_.exchange(true)) host_.Stop();
+      cv_.notify_all();
+    }
+  }
+  connector::ConnectorHost& host_;
+  sigset_t set_, old_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<bool> stopping_{false};
+  bool done_ = false;
+  std::thread thread_;
+};
+
+int Report(const connector::RunSummary& s, const Clock& clock, std::ostream& out,
+           std::ostream& err) {
+  out << connector::RunSummaryToEmf(s, "ship", NowMs(clock)) << '\n' << std::flush;
+  if (!s.error.empty()) err << "gatescope ship: " << s.error << '\n';
+  return s.error.empty() && s.events_failed == 0 ? kShipExitOk : kShipExitRunFailed;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> ReadEnvFile(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return InvalidArgumentError(path + ": cannot read");
+  std::map<std::string, std::string> vars;
+  std::string line;
+  for (int n = 1; std::getline(f, line); ++n) {
+    std::string_view l = TrimAsciiSpace(line);
+    if (l.empty() || l.front() == '#') continue;
+    if (l.substr(0, 7) == "export ") l = TrimAsciiSpace(l.substr(7));
+    size_t eq = l.find('=');
+    std::string_view key = eq == std::string_view::npos ? l : TrimAsciiSpace(l.substr(0, eq));
+    bool valid_key = eq != std::string_view::npos && !key.empty();
+    for (char c : key) {
+      valid_key = valid_key && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                (c >= '0' && c <= '9') || c == '_');
+    }
+    if (!valid_key) {
+      return InvalidArgumentError(path + ":" + std::to_string(n) + ": expected KEY=VALUE");
+    }
+    std::string_view value = TrimAsciiSpace(l.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    vars[std::string(key)] = std::string(value);
+  }
+  return vars;
+}
+
+int RunShip(const ShipOptions& options, std::map<std::string, std::string> env, Clock& clock,
+            std::ostream& out, std::ostream& err) {
+  if (options.help_env) {
+    for (const auto& [name, help] : connector::ConnectorVariables()) {
+      out << name << "\n    " << help << '\n';
+    }
+    return kShipExitOk;
+  }
+  if (!options.env_file.empty()) {
+    Result<std::map<std::string, std::string>> file = ReadEnvFile(options.env_file);
+    if (!file.ok()) {
+      err << "gatescope ship: --env-file " << file.status().message() << '\n';
+      return kShipExitConfig;
+    }
+    for (auto& [k, v] : *file) env[k] = v;
+  }
+  Result<std::unique_ptr<connector::ConnectorHost>> created =
+      connector::ConnectorHost::Create(env, clock);
+  if (!created.ok()) {
+    err << "gatescope ship: " << created.status().message() << '\n';
+    return kShipExitConfig;
+  }
+  connector::ConnectorHost& host = **created;
+  if (options.replay) return Report(host.Replay(clock.MonotonicNow() + kRunBudget), clock, out, err);
+  if (!options.inputs.empty()) {
+    return Report(host.RunFiles(options.inputs, clock.MonotonicNow() + kFileRunBudget), clock,
+                  out, err);
+  }
+  if (host.config().checkpoint.empty()) {
+    err << "gatescope ship: GATESCOPE_CHECKPOINT: required to pull (s3://bucket/prefix or a "
+           "directory); or pass --input FILE to ship files\n";
+    return kShipExitConfig;
+  }
+  ShutdownSignals signals(host);
+  int code = kShipExitOk;
+  while (!signals.stopping()) {
+    Steady::time_point start = clock.MonotonicNow();
+    auto budget = std::max<Steady::duration>(kRunBudget, host.config().interval);
+    code = Report(host.RunPull(start + budget), clock, out, err);
+    if (options.once) break;
+    if (!signals.SleepUntil(start + host.config().interval)) break;
+  }
+  return code;
+}
+
+}  // namespace gatescope::commands

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace gatescope::commands {
+
+// Options of `gatescope ship`; see RegisterShip in apps/gatescope_main.cc. The connector itself
+// is configured by GATESCOPE_* variables (docs/specs/connector.md), the same as in Lambda.
+struct ShipOptions {
+  std::string env_file;             // KEY=VALUE lines laid over the process environment.
+  std::vector<std::string> inputs;  // Ship these files once ("-": stdin) instead of pulling.
+  bool once = false;                // One pull run, then exit.
+  bool replay = false;              // Send the spilled batches again, then exit.
+  bool help_env = false;            // List the variables and exit.
+};
+
+// Exit codes of `gatescope ship`.
+inline constexpr int kShipExitOk = 0;
+inline constexpr int kShipExitRunFailed = 1;  // Some events failed, or a group could not be read.
+inline constexpr int kShipExitConfig = 2;     // One line on `err` names the variable.
+
+// Reads KEY=VALUE lines (blank lines and # comments skipped; optional single or double quotes
+// around the value; `export ` prefix allowed). kInvalidArgument names the file and line.
+Result<std::map<std::string, std::string>> ReadEnvFile(const std::string& path);
+
+// Runs the connector as a long-running process: a pull run every GATESCOPE_INTERVAL_SECONDS
+// until SIGTERM or SIGINT (the run in progress finishes and its checkpoints are saved; a second
+// signal makes the sends in progress give up and spill), or once with --once, --input or
+// --replay. Each run prints one summary line (JSON, CloudWatch embedded metric format) on `out`.
+int RunShip(const ShipOptions& options, std::map<std::string, std::string> env, Clock& clock,
+            std::ostream& out, std::ostream& err);
+
+}  // namespace gatescope::commands
