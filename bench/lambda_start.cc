@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 extern char** environ;
@@ -96,6 +97,11 @@ int main(int argc, char** argv) {
                                   "PATH=/usr/local/bin:/usr/bin:/bin",
                                   "TZ=:UTC",
                                   "LANG=en_US.UTF-8"};
+  // The runtime's own configuration (a connector needs its GATESCOPE_* settings to reach /next).
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("GATESCOPE_", 0) == 0 || kv.rfind("AWS_REGION=", 0) == 0) env.emplace_back(kv);
+  }
   std::vector<char*> envp;
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
