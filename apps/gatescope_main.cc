@@ -78,6 +78,8 @@ void RegisterShip(CLI::App& app, gatescope::commands::ShipOptions& o) {
               "GATESCOPE_* variables, as in Lambda (--help-env lists them).");
   cmd->add_option("--env-file", o.env_file, "KEY=VALUE file laid over the environment");
   cmd->add_option("--input", o.inputs, "Ship these log files once instead of pulling ('-': stdin)");
+  cmd->add_option("--har", o.har_file,
+                  "With --input: also write the shipped transactions (redacted) as HAR 1.2");
   cmd->add_flag("--once", o.once, "One pull run, then exit");
   cmd->add_flag("--replay", o.replay, "Send the spilled batches again, then exit");
   cmd->add_flag("--help-env", o.help_env, "List the GATESCOPE_* variables and exit");

@@ -13,6 +13,7 @@
 #include "connector/lambda_handler.h"
 #include "core/ascii.h"
 #include "core/result.h"
+#include "model/transaction_har.h"
 
 namespace gatescope::commands {
 namespace {
@@ -139,9 +140,24 @@ int RunShip(const ShipOptions& options, std::map<std::string, std::string> env, 
   }
   connector::ConnectorHost& host = **created;
   if (options.replay) return Report(host.Replay(clock.MonotonicNow() + kRunBudget), clock, out, err);
+  if (!options.har_file.empty() && options.inputs.empty()) {
+    err << "gatescope ship: --har needs --input\n";
+    return kShipExitConfig;
+  }
   if (!options.inputs.empty()) {
-    return Report(host.RunFiles(options.inputs, clock.MonotonicNow() + kFileRunBudget), clock,
-                  out, err);
+    std::vector<model::HttpTransaction> shipped;
+    connector::RunSummary s = host.RunFiles(options.inputs, clock.MonotonicNow() + kFileRunBudget,
+                                            options.har_file.empty() ? nullptr : &shipped);
+    int code = Report(s, clock, out, err);
+    if (!options.har_file.empty()) {
+      std::ofstream har(options.har_file, std::ios::binary | std::ios::trunc);
+      har << model::TransactionsToHar(shipped, "gatescope-connector");
+      if (!har.flush()) {
+        err << "gatescope ship: --har: cannot write " << options.har_file << '\n';
+        return kShipExitRunFailed;
+      }
+    }
+    return code;
   }
   if (host.config().checkpoint.empty()) {
     err << "gatescope ship: GATESCOPE_CHECKPOINT: required to pull (s3://bucket/prefix or a "

@@ -15,6 +15,7 @@ namespace gatescope::commands {
 struct ShipOptions {
   std::string env_file;             // KEY=VALUE lines laid over the process environment.
   std::vector<std::string> inputs;  // Ship these files once ("-": stdin) instead of pulling.
+  std::string har_file;             // With inputs: also write what was shipped as HAR 1.2.
   bool once = false;                // One pull run, then exit.
   bool replay = false;              // Send the spilled batches again, then exit.
   bool help_env = false;            // List the variables and exit.

@@ -47,6 +47,7 @@ struct ConnectorRun::State {
   delivery::SinkStats sink_before;
   uint64_t token_fetches_before = 0;
   model::HttpTransaction tx;
+  std::vector<model::HttpTransaction>* capture = nullptr;
   parsers::apigw_access::AccessLogParser parser;
   delivery::Batcher batcher;
   pipeline::RequestJoiner joiner;
@@ -94,6 +95,7 @@ struct ConnectorRun::State {
       summary.transform_filtered[static_cast<size_t>(*reason)] += t.event_count;
       return;
     }
+    if (capture != nullptr) capture->push_back(t);
     batcher.Add(t);
     DrainReady();
   }
@@ -266,6 +268,8 @@ Status ConnectorRun::AddInput(std::unique_ptr<env::ByteSource> input) {
                          [this](const model::RawRecord& r) { state_->OnRecord(r); },
                          state_->summary.events);
 }
+
+void ConnectorRun::CaptureTo(std::vector<model::HttpTransaction>* out) { state_->capture = out; }
 
 void ConnectorRun::AddRecord(const model::RawRecord& record) { state_->OnRecord(record); }
 pipeline::EventCounters& ConnectorRun::counters() { return state_->summary.events; }

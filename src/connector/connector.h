@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "connector/connector_config.h"
 #include "connector/run_summary.h"
@@ -12,6 +13,7 @@
 #include "delivery/spill_store.h"
 #include "delivery/token_source.h"
 #include "env/byte_source.h"
+#include "model/http_transaction.h"
 #include "model/raw_record.h"
 #include "pipeline/event_counters.h"
 
@@ -74,6 +76,9 @@ class ConnectorRun {
   void AddRecord(const model::RawRecord& record);
   pipeline::EventCounters& counters();
   RunSummary& summary();  // For the source's own figures (groups, streams, lag).
+  // Also copies every transaction that passes the transform (as shipped: redacted, with its
+  // id) into `*out`, for a HAR file. Null stops it. `out` must outlive the run.
+  void CaptureTo(std::vector<model::HttpTransaction>* out);
 
   // Closes the open requests and batches, sends or spills what is left, and returns the
   // summary. summary.AddsUp() holds; summary.error is set when some events failed.

@@ -142,8 +142,10 @@ RunSummary ConnectorHost::RunPush(std::string_view event, Steady::time_point dea
 }
 
 RunSummary ConnectorHost::RunFiles(const std::vector<std::string>& paths,
-                                   Steady::time_point deadline) {
+                                   Steady::time_point deadline,
+                                   std::vector<model::HttpTransaction>* capture) {
   std::unique_ptr<ConnectorRun> run = impl_->connector->StartRun("file", deadline);
+  run->CaptureTo(capture);
   std::string errors;
   for (const std::string& path : paths) {
     Result<std::unique_ptr<env::ByteSource>> file = env::OpenFile(path);

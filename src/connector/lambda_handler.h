@@ -33,9 +33,11 @@ class ConnectorHost {
 
   // A subscription delivery: a Lambda event {"awslogs": {"data": ...}} (or a decoded payload).
   RunSummary RunPush(std::string_view event, std::chrono::steady_clock::time_point deadline);
-  // Inputs read as files ("-": stdin) for replays of exported logs.
+  // Inputs read as files ("-": stdin) for replays of exported logs. `capture`, when not null,
+  // receives every transaction shipped (ConnectorRun::CaptureTo).
   RunSummary RunFiles(const std::vector<std::string>& paths,
-                      std::chrono::steady_clock::time_point deadline);
+                      std::chrono::steady_clock::time_point deadline,
+                      std::vector<model::HttpTransaction>* capture = nullptr);
   // A scheduled pull of every log group in scope. kInvalidArgument in summary.error when no
   // checkpoint store is configured (GATESCOPE_CHECKPOINT).
   RunSummary RunPull(std::chrono::steady_clock::time_point deadline);

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "commands/ship_command.h"
 #include "connector/lambda_handler.h"
 #include "core/clock.h"
 #include "delivery/spill_store.h"
@@ -263,6 +265,36 @@ TEST_F(ConnectorTest, ControlMessageIsAcknowledgedAndSkipped) {
   EXPECT_TRUE(s.AddsUp());
   EXPECT_EQ(s.events_delivered, 0u);
   EXPECT_EQ(collector_.ingest_requests(), 0);
+}
+
+TEST_F(ConnectorTest, ShipShipsFilesAndWritesWhatItShippedAsHar) {
+  std::string input = (spill_dir_.parent_path() / ("gs-input-" + std::to_string(::getpid()))).string();
+  std::string har = input + ".har";
+  std::ofstream(input) << MakeSubscriptionEvent(kGroup, "s", Lines(25), kT0);
+  commands::ShipOptions options{.inputs = {input}, .har_file = har};
+  std::ostringstream out, err;
+  int code = commands::RunShip(options, Env(), SystemClock::Get(), out, err);
+  EXPECT_EQ(code, commands::kShipExitOk) << err.str();
+  EXPECT_EQ(collector_.ids().size(), 25u);
+  nlohmann::json doc = nlohmann::json::parse(std::ifstream(har));
+  EXPECT_EQ(doc["log"]["version"], "1.2");
+  ASSERT_EQ(doc["log"]["entries"].size(), 25u);
+  EXPECT_EQ(doc["log"]["entries"][0]["request"]["method"], "GET");
+  nlohmann::json summary = nlohmann::json::parse(out.str());
+  EXPECT_EQ(summary["mode"], "file");
+  EXPECT_EQ(summary["events_delivered"], 25);
+  std::filesystem::remove(input);
+  std::filesystem::remove(har);
+
+  // A bad setting stops the start with one line naming it.
+  auto env = Env();
+  env["GATESCOPE_GZIP"] = "sometimes";
+  std::ostringstream out2, err2;
+  EXPECT_EQ(commands::RunShip(options, env, SystemClock::Get(), out2, err2),
+            commands::kShipExitConfig);
+  std::string error = err2.str();
+  EXPECT_EQ(error.rfind("gatescope ship: GATESCOPE_GZIP: ", 0), 0u) << error;
+  EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1);
 }
 
 }  // namespace
