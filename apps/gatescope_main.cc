@@ -10,6 +10,7 @@
 #include "commands/discover_command.h"
 #include "commands/ship_command.h"
 #include "connector/lambda_handler.h"
+#include "env/process_environment.h"
 #include "core/clock.h"
 #include "core/logging.h"
 
@@ -96,7 +97,7 @@ bool IsLambdaRuntime(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (IsLambdaRuntime(argc, argv)) {
-    return gatescope::connector::RunLambdaRuntime(gatescope::connector::ProcessEnvironment(),
+    return gatescope::connector::RunLambdaRuntime(gatescope::env::ProcessEnvironment(),
                                                   gatescope::SystemClock::Get());
   }
   CLI::App app{"gatescope: a live, accurate API inventory from Amazon API Gateway logs"};
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
                                         gatescope::SystemClock::Get(), std::cout, std::cerr);
   }
   if (app.got_subcommand("ship")) {
-    return gatescope::commands::RunShip(ship, gatescope::connector::ProcessEnvironment(),
+    return gatescope::commands::RunShip(ship, gatescope::env::ProcessEnvironment(),
                                         gatescope::SystemClock::Get(), std::cout, std::cerr);
   }
   return gatescope::commands::kExitUsage;

@@ -4,21 +4,11 @@
 #include <sstream>
 
 #include "core/ascii.h"
-
-extern char** environ;
+#include "env/process_environment.h"
 
 namespace gatescope::aws {
 
-AwsEnvironment AwsEnvironment::FromProcess() {
-  AwsEnvironment env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string_view entry(*e);
-    const size_t eq = entry.find('=');
-    if (eq == std::string_view::npos) continue;
-    env.vars_.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
-  }
-  return env;
-}
+AwsEnvironment AwsEnvironment::FromProcess() { return FromMap(env::ProcessEnvironment()); }
 
 AwsEnvironment AwsEnvironment::FromMap(std::map<std::string, std::string> vars) {
   AwsEnvironment env;

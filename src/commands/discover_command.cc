@@ -14,6 +14,7 @@
 #include "core/time_format.h"
 #include "decoders/input_format.h"
 #include "env/byte_source.h"
+#include "env/durable_file.h"
 #include "inventory/inventory.h"
 #include "inventory/inventory_json.h"
 #include "model/transaction_json.h"
@@ -96,17 +97,13 @@ class ProgressSource final : public env::ByteSource {
 // a FIFO) cannot be replaced by a rename and is written in place.
 Status WriteFileAtomically(const std::string& path, const std::string& content) {
   std::error_code ec;
-  bool in_place = std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec);
-  std::string target = in_place ? path : path + ".tmp";
-  {
-    std::ofstream f(target, std::ios::binary | std::ios::trunc);
-    if (!f) return UnavailableError(path + ": cannot open for writing");
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!f.flush()) return UnavailableError(path + ": write failed");
+  if (!std::filesystem::exists(path, ec) || std::filesystem::is_regular_file(path, ec)) {
+    return env::WriteFileDurably(path, content, 0644);
   }
-  if (in_place) return Status::Ok();
-  std::filesystem::rename(target, path, ec);
-  if (ec) return UnavailableError(path + ": " + ec.message());
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) return UnavailableError(path + ": cannot open for writing");
+  f.write(content.data(), static_cast<std::streamsize>(content.size()));
+  if (!f.flush()) return UnavailableError(path + ": write failed");
   return Status::Ok();
 }
 
@@ -280,14 +277,12 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
   }
   parsers::apigw_access::AccessLogFormats formats;
   for (const std::string& path : options.access_log_formats) {
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream text;
-    text << f.rdbuf();
-    if (!f) {
+    Result<std::string> text = env::ReadWholeFile(path);
+    if (!text.ok()) {
       err << "gatescope discover: --access-log-format: cannot read " << path << '\n';
       return kExitUsage;
     }
-    if (Status s = formats.Add(text.str(), path); !s.ok()) {
+    if (Status s = formats.Add(*text, path); !s.ok()) {
       err << "gatescope discover: --access-log-format: " << s.message() << '\n';
       return kExitUsage;
     }
@@ -295,14 +290,12 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
 
   inventory::DiscoveryOptions discovery;
   if (!options.discovery_config.empty()) {
-    std::ifstream f(options.discovery_config, std::ios::binary);
-    std::stringstream text;
-    text << f.rdbuf();
-    if (!f) {
+    Result<std::string> text = env::ReadWholeFile(options.discovery_config);
+    if (!text.ok()) {
       err << "gatescope discover: --discovery-config: cannot read " << options.discovery_config << '\n';
       return kExitUsage;
     }
-    Result<inventory::DiscoveryOptions> parsed = inventory::ParseDiscoveryOptions(text.str());
+    Result<inventory::DiscoveryOptions> parsed = inventory::ParseDiscoveryOptions(*text);
     if (!parsed.ok()) {
       err << "gatescope discover: --discovery-config " << options.discovery_config << ": "
           << parsed.status().message() << '\n';
@@ -396,8 +389,7 @@ int RunDiscover(const DiscoverOptions& options, const Clock& clock, std::ostream
   joiner.Flush();
   TransactionCounts transactions = CountTransactions(assembler, joiner, inventory);
 
-  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       clock.Now().time_since_epoch()).count();
+  int64_t now_ms = UnixMillis(clock);
   int exit_code = failed > 0 ? kExitInputError : kExitOk;
   auto write = [&](const std::string& path, const std::string& content) {
     if (Status s = WriteFileAtomically(path, content); !s.ok()) {

@@ -24,11 +24,6 @@ using Steady = std::chrono::steady_clock;
 constexpr std::chrono::minutes kRunBudget{5};
 constexpr std::chrono::hours kFileRunBudget{6};
 
-int64_t NowMs(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
-      .count();
-}
-
 // SIGTERM and SIGINT are taken by a thread with sigwait(), so no code runs in signal context:
 // the first asks the loop to stop after the current run, the second also stops the sends.
 class ShutdownSignals {
@@ -80,7 +75,7 @@ class ShutdownSignals {
 
 int Report(const connector::RunSummary& s, const Clock& clock, std::ostream& out,
            std::ostream& err) {
-  out << connector::RunSummaryToEmf(s, "ship", NowMs(clock)) << '\n' << std::flush;
+  out << connector::RunSummaryToEmf(s, "ship", UnixMillis(clock)) << '\n' << std::flush;
   if (!s.error.empty()) err << "gatescope ship: " << s.error << '\n';
   return s.error.empty() && s.events_failed == 0 ? kShipExitOk : kShipExitRunFailed;
 }

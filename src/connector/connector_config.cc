@@ -1,12 +1,12 @@
 #include "connector/connector_config.h"
 
 #include <charconv>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/ascii.h"
-#include "transform/transaction_transformer.h"
+#include "env/durable_file.h"
+#include "env/url.h"
+#include "transform/transform_options.h"
 
 namespace gatescope::connector {
 namespace {
@@ -110,25 +110,17 @@ std::vector<std::string> GetList(const Env& env, std::string_view name) {
   return out;
 }
 
-bool IsLoopbackUrl(std::string_view url) {
-  for (std::string_view host : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
-    if (url.substr(0, host.size()) == host &&
-        (url.size() == host.size() || url[host.size()] == ':' || url[host.size()] == '/')) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // TLS is on by default: a collector or token endpoint over plain HTTP would send batches and
 // client secrets in clear, so it is refused unless it is this machine (tests, local relays).
 Status CheckUrl(std::string_view name, std::string_view url) {
-  if (url.substr(0, 8) == "https://" && url.size() > 8) return Status::Ok();
-  if (IsLoopbackUrl(url)) return Status::Ok();
-  if (url.substr(0, 7) == "http://") {
-    return Invalid(name, "plain http:// is only allowed to loopback; use https://");
+  Result<env::Url> parsed = env::ParseUrl(url);
+  if (!parsed.ok() || parsed->host.empty()) {
+    return Invalid(name, "must be an https:// URL, got " + Quoted(url));
   }
-  return Invalid(name, "must be an https:// URL, got " + Quoted(url));
+  if (parsed->scheme == "https") return Status::Ok();
+  const std::string& host = parsed->host;
+  if (host == "127.0.0.1" || host == "localhost" || host == "::1") return Status::Ok();
+  return Invalid(name, "plain http:// is only allowed to loopback; use https://");
 }
 
 bool LooksLikeRegion(std::string_view r) {
@@ -144,12 +136,11 @@ bool LooksLikeRegion(std::string_view r) {
   return dashes >= 2 && r.size() <= 32 && r.back() >= '0' && r.back() <= '9' && r.front() != '-';
 }
 
+// The file's text; an error names the variable that pointed at it.
 Result<std::string> ReadFileText(std::string_view name, const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream text;
-  text << f.rdbuf();
-  if (!f) return Invalid(name, "cannot read " + path);
-  return text.str();
+  Result<std::string> text = env::ReadWholeFile(path);
+  if (!text.ok()) return Invalid(name, text.status().message());
+  return text;
 }
 
 }  // namespace
@@ -315,22 +306,27 @@ Result<ConnectorConfig> LoadConnectorConfig(const Env& env) {
     c.transform.static_file_regex = *v;
   }
   GS_ASSIGN_OR_RETURN(int64_t max_body,
-                      GetInt(env, "GATESCOPE_MAX_BODY_BYTES", 1024, 0, int64_t{1} << 20));
+                      GetInt(env, "GATESCOPE_MAX_BODY_BYTES", 1024,
+                             static_cast<int64_t>(transform::kMinMaxBodyBytes),
+                             static_cast<int64_t>(transform::kMaxMaxBodyBytes)));
   c.transform.max_body_bytes = static_cast<size_t>(max_body);
   c.transform.redact_headers = GetList(env, "GATESCOPE_REDACT_HEADERS");
   c.transform.redact_query_params = GetList(env, "GATESCOPE_REDACT_QUERY_PARAMS");
-  // The regexes are compiled here, once, so that a bad one fails at start naming its variable.
-  if (Result<std::unique_ptr<transform::TransactionTransformer>> t =
-          transform::TransactionTransformer::Create(c.transform);
-      !t.ok()) {
-    std::string message(t.status().message());
-    std::string_view name = message.rfind("static_file_regex", 0) == 0
-                                ? "GATESCOPE_STATIC_FILE_REGEX"
-                                : message.rfind("content_type_regex", 0) == 0
-                                      ? "GATESCOPE_CONTENT_TYPE_REGEX"
-                                      : "GATESCOPE_MAX_BODY_BYTES";
-    size_t colon = message.find(": ");
-    return Invalid(name, colon == std::string::npos ? message : message.substr(colon + 2));
+  // Checked here so that a bad regex or name fails at start naming its variable.
+  if (Status s = transform::ValidateTransformOptions(c.transform); !s.ok()) {
+    static const std::pair<std::string_view, std::string_view> kOptionVariables[] = {
+        {"content_type_regex", "GATESCOPE_CONTENT_TYPE_REGEX"},
+        {"static_file_regex", "GATESCOPE_STATIC_FILE_REGEX"},
+        {"max_body_bytes", "GATESCOPE_MAX_BODY_BYTES"},
+        {"redact_headers", "GATESCOPE_REDACT_HEADERS"},
+        {"redact_query_params", "GATESCOPE_REDACT_QUERY_PARAMS"}};
+    std::string_view message = s.message();
+    for (const auto& [option, variable] : kOptionVariables) {
+      if (message.substr(0, option.size() + 2) == std::string(option) + ": ") {
+        return Invalid(variable, message.substr(option.size() + 2));
+      }
+    }
+    return s;
   }
 
   GS_ASSIGN_OR_RETURN(int64_t max_bytes,

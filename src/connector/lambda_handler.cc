@@ -13,17 +13,10 @@
 #include "env/http_client.h"
 #include "sources/checkpoint_store.h"
 
-extern char** environ;
-
 namespace gatescope::connector {
 namespace {
 
 using Steady = std::chrono::steady_clock;
-
-int64_t NowMs(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
-      .count();
-}
 
 // A subscription delivers {"awslogs": {"data": ...}}; anything else (an EventBridge schedule,
 // "{}", a test's {"gatescope": "pull"}) asks for a pull.
@@ -45,17 +38,6 @@ std::string CaFile(const std::string& configured, const std::map<std::string, st
 }
 
 }  // namespace
-
-std::map<std::string, std::string> ProcessEnvironment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    size_t eq = kv.find('=');
-    if (eq == std::string_view::npos) continue;
-    env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
-  }
-  return env;
-}
 
 struct ConnectorHost::Impl {
   ConnectorConfig config;
@@ -177,11 +159,11 @@ void ConnectorHost::Stop() { impl_->sink->Stop(); }
 lambda::HandlerResult HandleInvocation(ConnectorHost& host, const lambda::Invocation& invocation,
                                        const Clock& clock, std::ostream& log) {
   // The invocation's deadline in wall-clock ms, as a point on the monotonic clock.
-  int64_t remaining_ms = invocation.deadline_ms - NowMs(clock);
+  int64_t remaining_ms = invocation.deadline_ms - UnixMillis(clock);
   Steady::time_point deadline = clock.MonotonicNow() + std::chrono::milliseconds(remaining_ms);
   bool push = IsSubscriptionEvent(invocation.body);
   RunSummary summary = push ? host.RunPush(invocation.body, deadline) : host.RunPull(deadline);
-  std::string line = RunSummaryToEmf(summary, "lambda", NowMs(clock));
+  std::string line = RunSummaryToEmf(summary, "lambda", UnixMillis(clock));
   log << line << '\n' << std::flush;
   lambda::HandlerResult result;
   if (push && summary.events_failed > 0) {

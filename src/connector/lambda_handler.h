@@ -66,7 +66,4 @@ lambda::HandlerResult HandleInvocation(ConnectorHost& host, const lambda::Invoca
 // `env` is the process environment; AWS_LAMBDA_RUNTIME_API must be set.
 int RunLambdaRuntime(const std::map<std::string, std::string>& env, Clock& clock);
 
-// The process environment as a map.
-std::map<std::string, std::string> ProcessEnvironment();
-
 }  // namespace gatescope::connector

@@ -76,10 +76,7 @@ RunSummary PullRunner::RunOnce(std::chrono::steady_clock::time_point deadline) {
 
   RunSummary done = run->Finish();
   if (newest_end_ms >= 0) {
-    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         clock_.Now().time_since_epoch())
-                         .count();
-    done.lag_ms = now_ms - newest_end_ms;
+    done.lag_ms = UnixMillis(clock_) - newest_end_ms;
   }
   if (done.events_failed > 0) {
     // Some events are neither delivered nor spilled: keep every checkpoint where it was.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace gatescope {
 
@@ -17,6 +18,13 @@ class Clock {
   // Monotonic time, for measuring intervals and deadlines.
   virtual std::chrono::steady_clock::time_point MonotonicNow() const = 0;
 };
+
+// `clock.Now()` in milliseconds since the Unix epoch: the unit of CloudWatch timestamps and of
+// every time field gatescope writes.
+inline int64_t UnixMillis(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
+      .count();
+}
 
 // The real clocks of the machine.
 class SystemClock final : public Clock {

@@ -80,9 +80,7 @@ void Logger::Log(LogLevel level, std::string_view message,
   if (!Enabled(level)) return;
   std::lock_guard lock(mu_);
   const Clock& clock = clock_ ? *clock_ : SystemClock::Get();
-  std::string line = FormatIso8601(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         clock.Now().time_since_epoch())
-                                         .count());
+  std::string line = FormatIso8601(UnixMillis(clock));
   line += ' ';
   line += LogLevelName(level);
   line += ' ';

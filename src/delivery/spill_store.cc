@@ -106,8 +106,7 @@ Result<SpilledBatch> MakeSpilled(const Batch& batch, std::string_view reason,
                                 std::string(reason.substr(0, kMaxReasonBytes)));
   }
   SpilledBatch spilled;
-  spilled.spilled_at_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
+  spilled.spilled_at_ms = UnixMillis(clock);
   spilled.key = MakeSpillKey(spilled.spilled_at_ms, batch);
   spilled.reason = std::string(reason);
   spilled.detail = std::string(detail.substr(0, kMaxDetailBytes));

@@ -13,6 +13,7 @@
 
 #include "core/ascii.h"
 #include "core/check.h"
+#include "env/url.h"
 
 namespace gatescope::delivery {
 namespace {
@@ -146,17 +147,17 @@ class OAuth2TokenSource final : public TokenSource {
     request.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
     request.headers.push_back({"Accept", "application/json"});
     request.body = "grant_type=client_credentials";
-    if (!options_.scope.empty()) request.body += "&scope=" + FormUrlEncode(options_.scope);
+    if (!options_.scope.empty()) request.body += "&scope=" + env::FormUrlEncode(options_.scope);
     if (!options_.audience.empty()) {
-      request.body += "&audience=" + FormUrlEncode(options_.audience);
+      request.body += "&audience=" + env::FormUrlEncode(options_.audience);
     }
     if (options_.auth_method == OAuth2Options::AuthMethod::kBasic) {
       request.headers.push_back(
-          {"Authorization", "Basic " + Base64(FormUrlEncode(options_.client_id) + ":" +
-                                              FormUrlEncode(options_.client_secret))});
+          {"Authorization", "Basic " + Base64(env::FormUrlEncode(options_.client_id) + ":" +
+                                              env::FormUrlEncode(options_.client_secret))});
     } else {
-      request.body += "&client_id=" + FormUrlEncode(options_.client_id) +
-                      "&client_secret=" + FormUrlEncode(options_.client_secret);
+      request.body += "&client_id=" + env::FormUrlEncode(options_.client_id) +
+                      "&client_secret=" + env::FormUrlEncode(options_.client_secret);
     }
     Result<env::HttpResponse> response = http_.Send(request);
     if (!response.ok()) {
@@ -247,26 +248,6 @@ std::string ParseOAuthErrorCode(std::string_view body) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return "unknown";
   }
   return code;
-}
-
-std::string FormUrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '*') {
-      out.push_back(ch);
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
 }
 
 }  // namespace gatescope::delivery

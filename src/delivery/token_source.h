@@ -76,8 +76,4 @@ Result<ParsedToken> ParseTokenResponse(std::string_view body);
 // (at most 64 characters of [a-z0-9_]), else "unknown". Never returns the description.
 std::string ParseOAuthErrorCode(std::string_view body);
 
-// application/x-www-form-urlencoded serialization of one name or value (RFC 6749 Appendix B):
-// ALPHA, DIGIT and "-._*" stay, space becomes '+', every other byte %XX (upper-case hex).
-std::string FormUrlEncode(std::string_view s);
-
 }  // namespace gatescope::delivery

@@ -67,15 +67,22 @@ Result<Url> ParseUrl(std::string_view url) {
   return out;
 }
 
-std::string UriEncode(std::string_view s, bool keep_slash) {
+namespace {
+
+// Percent-encodes every byte but ALPHA, DIGIT, "-._" and the bytes of `also_kept`; a space
+// becomes '+' when `space_as_plus`.
+std::string PercentEncode(std::string_view s, std::string_view also_kept, bool space_as_plus) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved || (keep_slash && c == '/')) {
+    const bool kept = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' ||
+                      also_kept.find(c) != std::string_view::npos;
+    if (kept) {
       out.push_back(c);
+    } else if (space_as_plus && c == ' ') {
+      out.push_back('+');
     } else {
       const auto b = static_cast<unsigned char>(c);
       out.push_back('%');
@@ -84,6 +91,16 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string UriEncode(std::string_view s, bool keep_slash) {
+  return PercentEncode(s, keep_slash ? "~/" : "~", /*space_as_plus=*/false);
+}
+
+std::string FormUrlEncode(std::string_view s) {
+  return PercentEncode(s, "*", /*space_as_plus=*/true);
 }
 
 std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& pairs) {

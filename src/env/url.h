@@ -30,6 +30,11 @@ Result<Url> ParseUrl(std::string_view url);
 // everything else becomes %XX (upper-case hex); '/' stays when `keep_slash`.
 std::string UriEncode(std::string_view s, bool keep_slash = false);
 
+// application/x-www-form-urlencoded serialization of one name or value (as OAuth2 token
+// requests need, RFC 6749 Appendix B): ALPHA, DIGIT and "-._*" stay, space becomes '+', every
+// other byte %XX (upper-case hex).
+std::string FormUrlEncode(std::string_view s);
+
 // "a=1&b=x%20y" from raw pairs, each part UriEncode()d, in the given order.
 std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& pairs);
 

@@ -18,9 +18,7 @@ Result<PullStats> CloudWatchLogsSource::Read(Checkpoint* checkpoint,
                                              pipeline::EventCounters& counters) {
   Checkpoint& cp = *checkpoint;
   if (cp.log_group.empty()) return InvalidArgumentError("cloudwatch_logs source: empty log group");
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
-          .count();
+  const int64_t now_ms = UnixMillis(clock_);
   const int64_t lookback_ms = options_.lookback.count();
   const int64_t target_ms = std::max<int64_t>(0, now_ms - options_.lag.count());
   // A window must move forward even if misconfigured to zero.

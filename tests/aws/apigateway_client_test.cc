@@ -20,6 +20,7 @@
 #include "env/http_client.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/moto_server.h"
+#include "tests/support/moto_test.h"
 
 namespace gatescope::aws {
 namespace {
@@ -188,20 +189,11 @@ TEST(ApiDiscoveryTest, ClassifiesStagesAgainstRequirements) {
 // ---------------------------------------------------------------------------------------------
 // Against moto_server.
 
-class ApiGatewayClientTest : public ::testing::Test {
+class ApiGatewayClientTest : public testing::MotoTest {
  protected:
-  static void SetUpTestSuite() {
-    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
-    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
-    moto_ = *moto;
-  }
-
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr);
-    ASSERT_TRUE(moto_->Reset().ok());
-    http_ = env::NewCurlHttpClient();
-    credentials_ = NewStaticCredentialsProvider(
-        {.access_key_id = "testing", .secret_access_key = "testing", .source = "test"});
+    MotoTest::SetUp();
+    if (HasFatalFailure()) return;
     v1_service_ = NewService(kApiGateway, moto_->endpoint());
     v2_service_ = NewService(kApiGatewayV2, moto_->endpoint());
     v1_ = std::make_unique<ApiGatewayClient>(*v1_service_);
@@ -311,15 +303,11 @@ class ApiGatewayClientTest : public ::testing::Test {
     return Cli(args).value("ApiId", "");
   }
 
-  static MotoServer* moto_;
-  std::unique_ptr<env::HttpClient> http_;
-  std::unique_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<AwsServiceClient> v1_service_, v2_service_;
   std::unique_ptr<ApiGatewayClient> v1_;
   std::unique_ptr<ApiGatewayV2Client> v2_;
 };
 
-MotoServer* ApiGatewayClientTest::moto_ = nullptr;
 
 TEST_F(ApiGatewayClientTest, GetRestApisReadsWhatTheCliCreated) {
   std::string edge = CreateRestApi("edge-api");

@@ -17,6 +17,7 @@
 #include "env/http_client.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/moto_server.h"
+#include "tests/support/moto_test.h"
 #include "tests/support/test_util.h"
 
 namespace gatescope::aws {
@@ -114,20 +115,11 @@ TEST(S3LocationTest, VirtualHostableBuckets) {
 // ---------------------------------------------------------------------------------------------
 // Against moto_server.
 
-class Ec2S3ClientTest : public ::testing::Test {
+class Ec2S3ClientTest : public testing::MotoTest {
  protected:
-  static void SetUpTestSuite() {
-    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
-    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
-    moto_ = *moto;
-  }
-
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr);
-    ASSERT_TRUE(moto_->Reset().ok());
-    http_ = env::NewCurlHttpClient();
-    credentials_ = NewStaticCredentialsProvider(
-        {.access_key_id = "testing", .secret_access_key = "testing", .source = "test"});
+    MotoTest::SetUp();
+    if (HasFatalFailure()) return;
     s3_ = NewS3(moto_->endpoint());
   }
 
@@ -150,13 +142,9 @@ class Ec2S3ClientTest : public ::testing::Test {
 
   Result<std::string> Cli(const std::vector<std::string>& args) { return moto_->RunAwsCli(args); }
 
-  static MotoServer* moto_;
-  std::unique_ptr<env::HttpClient> http_;
-  std::unique_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<S3Client> s3_;
 };
 
-MotoServer* Ec2S3ClientTest::moto_ = nullptr;
 
 bool HasRegion(const std::vector<Ec2Region>& regions, std::string_view name) {
   return std::any_of(regions.begin(), regions.end(),

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "delivery/spill_store.h"
 #include "tests/connector/fake_collector.h"
+#include "tests/support/test_util.h"
 
 namespace gatescope::connector {
 namespace {
@@ -28,12 +29,8 @@ class ConnectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     collector_.Start();
-    spill_dir_ = std::filesystem::temp_directory_path() /
-                 ("gatescope-spill-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(spill_dir_);
+    spill_dir_ = temp_.File("spill");
   }
-  void TearDown() override { std::filesystem::remove_all(spill_dir_); }
 
   std::map<std::string, std::string> Env() const {
     return {{"GATESCOPE_COLLECTOR_URL", collector_.ingest_url()},
@@ -67,6 +64,7 @@ class ConnectorTest : public ::testing::Test {
   }
 
   FakeCollector collector_;
+  testing::TempDir temp_;
   std::filesystem::path spill_dir_;
 };
 
@@ -268,8 +266,8 @@ TEST_F(ConnectorTest, ControlMessageIsAcknowledgedAndSkipped) {
 }
 
 TEST_F(ConnectorTest, ShipShipsFilesAndWritesWhatItShippedAsHar) {
-  std::string input = (spill_dir_.parent_path() / ("gs-input-" + std::to_string(::getpid()))).string();
-  std::string har = input + ".har";
+  std::string input = temp_.File("input.json");
+  std::string har = temp_.File("shipped.har");
   std::ofstream(input) << MakeSubscriptionEvent(kGroup, "s", Lines(25), kT0);
   commands::ShipOptions options{.inputs = {input}, .har_file = har};
   std::ostringstream out, err;
@@ -283,8 +281,6 @@ TEST_F(ConnectorTest, ShipShipsFilesAndWritesWhatItShippedAsHar) {
   nlohmann::json summary = nlohmann::json::parse(out.str());
   EXPECT_EQ(summary["mode"], "file");
   EXPECT_EQ(summary["events_delivered"], 25);
-  std::filesystem::remove(input);
-  std::filesystem::remove(har);
 
   // A bad setting stops the start with one line naming it.
   auto env = Env();

@@ -1,7 +1,6 @@
 #include "tests/connector/fake_collector.h"
 
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -112,23 +111,6 @@ std::map<std::string, std::string> FakeCollector::last_headers() const {
   return last_headers_;
 }
 
-std::string Gunzip(std::string_view gz) {
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return {};
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  std::string out;
-  char buf[65536];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof(buf);
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - z.avail_out);
-  }
-  inflateEnd(&z);
-  return rc == Z_STREAM_END ? out : std::string();
-}
 
 std::string MakeSubscriptionEvent(const std::string& log_group, const std::string& log_stream,
                                   const std::vector<std::string>& messages, int64_t first_ms,

@@ -61,9 +61,6 @@ class FakeCollector {
   std::atomic<int> ingest_requests_{0};
 };
 
-// gunzip, for the tests' own checks. Empty on a broken stream.
-std::string Gunzip(std::string_view gz);
-
 // A CloudWatch Logs subscription Lambda event ({"awslogs":{"data": base64(gzip(payload))}}) with
 // one log event per message, ids "<id_base><n>" and timestamps from `first_ms`.
 std::string MakeSubscriptionEvent(const std::string& log_group, const std::string& log_stream,

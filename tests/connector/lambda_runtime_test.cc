@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/connector/fake_collector.h"
+#include "tests/support/test_util.h"
 #include "tests/support/moto_server.h"
 #include "tests/support/runtime_api_emulator.h"
 
@@ -37,11 +38,7 @@ class LambdaRuntimeTest : public ::testing::Test {
   void SetUp() override {
     const char* bin = std::getenv("GS_GATESCOPE_BIN");
     ASSERT_NE(bin, nullptr) << "GS_GATESCOPE_BIN is set by CMake";
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gatescope-lambda-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = temp_.path();
     // Lambda runs the file named `bootstrap`: the same binary, recognised by its name.
     std::filesystem::create_symlink(bin, dir_ / "bootstrap");
     collector_.Start();
@@ -60,7 +57,6 @@ class LambdaRuntimeTest : public ::testing::Test {
       }
     }
     emulator_.Stop();
-    std::filesystem::remove_all(dir_);
   }
 
   std::map<std::string, std::string> Env() const {
@@ -97,6 +93,7 @@ class LambdaRuntimeTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(f), {});
   }
 
+  testing::TempDir temp_;
   std::filesystem::path dir_;
   FakeCollector collector_;
   RuntimeApiEmulator emulator_;

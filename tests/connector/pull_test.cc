@@ -17,6 +17,7 @@
 #include "connector/lambda_handler.h"
 #include "core/clock.h"
 #include "tests/connector/fake_collector.h"
+#include "tests/support/test_util.h"
 #include "tests/support/moto_server.h"
 
 namespace gatescope::connector {
@@ -42,15 +43,10 @@ class PullTest : public ::testing::Test {
     moto_ = *moto;
     ASSERT_TRUE(moto_->Reset().ok());
     collector_.Start();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gatescope-pull-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = temp_.path();
     Cli({"logs", "create-log-group", "--log-group-name", kGroup});
     Cli({"logs", "create-log-stream", "--log-group-name", kGroup, "--log-stream-name", "s1"});
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   void Cli(const std::vector<std::string>& args) {
     Result<std::string> out = moto_->RunAwsCli(args);
@@ -98,6 +94,7 @@ class PullTest : public ::testing::Test {
 
   testing::MotoServer* moto_ = nullptr;
   FakeCollector collector_;
+  testing::TempDir temp_;
   std::filesystem::path dir_;
 };
 

@@ -1,4 +1,5 @@
 #include "delivery/token_source.h"
+#include "env/url.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -306,8 +307,8 @@ TEST(ParseTokenResponseTest, RejectsResponsesWithoutAToken) {
 }
 
 TEST(FormUrlEncodeTest, EncodesAsFormsDo) {
-  EXPECT_EQ(FormUrlEncode("AZaz09-._*"), "AZaz09-._*");
-  EXPECT_EQ(FormUrlEncode("a b~c:d/e+f%"), "a+b%7Ec%3Ad%2Fe%2Bf%25");
+  EXPECT_EQ(env::FormUrlEncode("AZaz09-._*"), "AZaz09-._*");
+  EXPECT_EQ(env::FormUrlEncode("a b~c:d/e+f%"), "a+b%7Ec%3Ad%2Fe%2Bf%25");
 }
 
 }  // namespace

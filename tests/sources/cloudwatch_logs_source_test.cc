@@ -21,6 +21,7 @@
 #include "pipeline/event_counters.h"
 #include "sources/checkpoint.h"
 #include "tests/support/moto_server.h"
+#include "tests/support/moto_test.h"
 #include "tests/support/test_util.h"
 
 namespace gatescope::sources {
@@ -34,20 +35,11 @@ using std::chrono::seconds;
 
 constexpr char kGroup[] = "API-Gateway-Execution-Logs_abc123/prod";
 
-class CloudWatchLogsSourceTest : public ::testing::Test {
+class CloudWatchLogsSourceTest : public testing::MotoTest {
  protected:
-  static void SetUpTestSuite() {
-    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
-    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
-    moto_ = *moto;
-  }
-
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr);
-    ASSERT_TRUE(moto_->Reset().ok());
-    http_ = env::NewCurlHttpClient();
-    credentials_ = aws::NewStaticCredentialsProvider(
-        {.access_key_id = "testing", .secret_access_key = "testing", .source = "test"});
+    MotoTest::SetUp();
+    if (HasFatalFailure()) return;
     aws_ = std::make_unique<aws::AwsServiceClient>(
         aws::kCloudWatchLogs,
         aws::AwsClientOptions{.region = "us-east-1",
@@ -105,15 +97,11 @@ class CloudWatchLogsSourceTest : public ::testing::Test {
     return counts;
   }
 
-  static testing::MotoServer* moto_;
   FakeClock clock_;
-  std::unique_ptr<env::HttpClient> http_;
-  std::unique_ptr<aws::CredentialsProvider> credentials_;
   std::unique_ptr<aws::AwsServiceClient> aws_;
   std::unique_ptr<aws::CloudWatchLogsClient> logs_;
 };
 
-testing::MotoServer* CloudWatchLogsSourceTest::moto_ = nullptr;
 
 TEST_F(CloudWatchLogsSourceTest, ExactlyOnceAcrossRunsWithLateEventsAndSameMillisecond) {
   const int64_t n = NowMs();

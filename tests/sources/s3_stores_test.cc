@@ -12,6 +12,7 @@
 #include "env/http_client.h"
 #include "sources/checkpoint_store.h"
 #include "tests/support/moto_server.h"
+#include "tests/support/moto_test.h"
 #include "tests/support/test_util.h"
 
 namespace gatescope {
@@ -19,20 +20,11 @@ namespace {
 
 using ::gatescope::testing::FakeClock;
 
-class S3StoresTest : public ::testing::Test {
+class S3StoresTest : public testing::MotoTest {
  protected:
-  static void SetUpTestSuite() {
-    Result<testing::MotoServer*> moto = testing::SharedMotoServer();
-    ASSERT_TRUE(moto.ok()) << moto.status().ToString();
-    moto_ = *moto;
-  }
-
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr);
-    ASSERT_TRUE(moto_->Reset().ok());
-    http_ = env::NewCurlHttpClient();
-    credentials_ = aws::NewStaticCredentialsProvider(
-        {.access_key_id = "testing", .secret_access_key = "testing", .source = "test"});
+    MotoTest::SetUp();
+    if (HasFatalFailure()) return;
     s3_ = std::make_unique<aws::S3Client>(
         aws::S3ClientOptions{
             .aws = {.region = "us-east-1",
@@ -46,13 +38,9 @@ class S3StoresTest : public ::testing::Test {
     ASSERT_TRUE(s3_->CreateBucket("gs-state").ok());
   }
 
-  static testing::MotoServer* moto_;
-  std::unique_ptr<env::HttpClient> http_;
-  std::unique_ptr<aws::CredentialsProvider> credentials_;
   std::unique_ptr<aws::S3Client> s3_;
 };
 
-testing::MotoServer* S3StoresTest::moto_ = nullptr;
 
 std::vector<std::string> Keys(const std::vector<aws::S3Object>& objects) {
   std::vector<std::string> keys;

@@ -35,6 +35,8 @@ std::vector<std::string> FixtureLines(std::string_view relative);
 
 // gzip-compresses `data` (one member).
 std::string Gzip(std::string_view data);
+// gunzip; empty when the stream is broken.
+std::string Gunzip(std::string_view gz);
 
 // A fresh directory under the system temp dir, removed with the object.
 class TempDir {
