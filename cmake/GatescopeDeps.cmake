@@ -6,10 +6,14 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Threads REQUIRED)
 if(GS_BUILD_TESTS)
   find_package(GTest REQUIRED)
-  # Debian builds cpp-httplib as a shared library and ships only a pkg-config file.
-  find_package(PkgConfig REQUIRED)
-  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
+# Debian builds cpp-httplib as a shared library and ships only a pkg-config file. The server's
+# HTTP stack, and loopback fakes in tests.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The inventory store: SQLite always, PostgreSQL through libpqxx (pkg-config only).
+find_package(SQLite3 REQUIRED)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 if(GS_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()

@@ -38,13 +38,18 @@ cp "$root"/fuzz/seeds/aws/* "$work/aws/"
 # The connector: token responses, checkpoints, Runtime API responses, configurations.
 mkdir -p "$work/connector"
 cp "$root"/fuzz/seeds/connector/* "$work/connector/"
+# The server: transaction lines, HAR documents, clients files, tokens, queries.
+mkdir -p "$work/server"
+cp "$root"/fuzz/seeds/server/* "$work/server/"
 n=0
 for pair in decoders_fuzz:decoders access_log_parser_fuzz:lines access_log_format_fuzz:formats \
     execution_line_fuzz:exec_lines execution_assembler_fuzz:exec_streams \
     classify_value_fuzz:values classify_segment_fuzz:values schema_sketch_fuzz:bodies \
     aws_xml_fuzz:aws cloudwatch_logs_fuzz:aws \
     apigateway_fuzz:aws delivery_fuzz:connector checkpoint_fuzz:connector \
-    lambda_runtime_fuzz:connector connector_config_fuzz:connector; do
+    lambda_runtime_fuzz:connector connector_config_fuzz:connector \
+    inventory_codec_fuzz:server transaction_reader_fuzz:server har_reader_fuzz:server \
+    auth_fuzz:server server_query_fuzz:server; do
   target=${pair%%:*}; corpus=${pair#*:}
   echo "fuzz: $target for ${seconds}s" >&2
   "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

@@ -12,11 +12,13 @@ packages=(
   zlib1g-dev                         # streaming gzip (CloudWatch S3 exports, Lambda payloads)
   libcurl4-openssl-dev               # HTTP client (AWS APIs, collector delivery)
   libssl-dev                         # SHA-256 and HMAC for SigV4
-  libcpp-httplib-dev                 # loopback fake servers in tests (metadata, fault proxy)
+  libcpp-httplib-dev                 # the server's HTTP stack; loopback fakes in tests
   libcli11-dev                       # command line
   libre2-dev                         # user-supplied filter regexes (content type, static files)
   libdeflate-dev                     # fast gzip of delivery batches
   nlohmann-json3-dev                 # JSON output (inventory, OpenAPI); not on the hot path
+  libsqlite3-dev                     # the server's embedded inventory store
+  libpqxx-dev postgresql             # the shared PostgreSQL store, and a real server for its tests
   python3 gzip
 )
 

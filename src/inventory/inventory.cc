@@ -133,6 +133,8 @@ bool Inventory::Add(const model::HttpTransaction& tx) {
 
 Inventory::Snapshot Inventory::Render(const DiscoveryOptions& options) const {
   Snapshot snap;
+  snap.api_stages = api_stages_;
+  snap.unattributed = unattributed_;
   for (const auto& [key, stats] : endpoints_) snap.endpoints.push_back({key, stats, {}});
   for (const auto& tree : trees_) {
     GatedCounts& gated = snap.gated[{tree->api_id, tree->stage}];

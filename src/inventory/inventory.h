@@ -70,14 +70,25 @@ class Inventory {
   // resource path or route key (an execution log missing its first lines).
   bool Add(const model::HttpTransaction& tx);
 
+  // Adds everything `other` holds, as if its transactions had been added here. Merging is
+  // commutative and associative: the same set of per-batch inventories, merged in any order
+  // and grouping, renders the same inventory (what lets several servers share one store).
+  // Costs O(size of `other`), not of this inventory.
+  void Merge(const Inventory& other);
+  bool empty() const;
+
   struct Endpoint {
     EndpointKey key;
     EndpointStats stats;
     std::vector<ParamEvidence> evidence;  // Inferred path parameters only.
   };
+  // Self-contained: what readers need, so a server can render under a lock and serve the
+  // snapshot without it.
   struct Snapshot {
     std::vector<Endpoint> endpoints;  // Sorted by (api id, stage, path, method).
     std::map<std::pair<std::string, std::string>, GatedCounts> gated;
+    std::map<std::pair<std::string, std::string>, ApiStageInfo> api_stages;  // A copy.
+    uint64_t unattributed = 0;
   };
   // Templates, gates and sorts everything seen so far, with the options given at construction
   // or with others: thresholds and template hints apply retroactively to the whole history

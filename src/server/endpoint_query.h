@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "inventory/inventory.h"
+
+namespace gatescope::server {
+
+// A stable endpoint id: the first 16 hex digits of SHA-256(api_id \0 stage \0 method \0 path).
+std::string EndpointId(const inventory::EndpointKey& key);
+// A stable API id for the URL: the API id itself when it is URL-safe ([A-Za-z0-9_-]+, as
+// API Gateway ids are), else "g" + 16 hex digits of its SHA-256 (log group names).
+std::string ApiUrlId(std::string_view api_id);
+
+// GET /v1/endpoints query parameters.
+struct EndpointFilter {
+  std::string api;     // api=: API id (or ApiUrlId).
+  std::string stage;   // stage=
+  std::string method;  // method=: compared ignoring case.
+  std::string text;    // q=: substring of the path, ignoring case.
+  std::vector<std::string> tags;  // tag= (repeatable): sensitive-data tags, all required.
+  std::string source;  // source=gateway|inferred|concrete.
+  std::string auth;    // auth=none|bearer|basic|sigv4|api_key|authorizer|iam: seen on it.
+  std::string status_class;  // status=2xx|3xx|4xx|5xx: seen on it.
+  int64_t seen_since_ms = -1;   // since=: last seen at or after (ISO 8601 or unix ms).
+  int64_t unseen_since_ms = -1; // unseen_since=: last seen before (possible zombies).
+  std::string sort = "path";    // sort=path|requests|last_seen|first_seen (desc for counts/times).
+  size_t limit = 100;           // limit=1..1000.
+  std::string cursor;           // cursor=: opaque, from the previous page's next_cursor.
+};
+
+// Parses the query parameters; an unknown parameter or bad value is an error naming it.
+Result<EndpointFilter> ParseEndpointFilter(const std::multimap<std::string, std::string>& params);
+
+// {"endpoints":[summary...], "total": n, "next_cursor": "..."|null}: summaries (id, api_id,
+// api_url_id, stage, method, path, template_source, route, requests, status classes, errors,
+// first/last seen, latency p50/p95/p99, auth schemes seen, sensitive-data tags) in the
+// filter's order. The cursor encodes the sort key of the last item so that pages stay
+// consistent while the inventory grows.
+nlohmann::ordered_json ListEndpoints(const inventory::Inventory::Snapshot& snapshot,
+                                     const EndpointFilter& filter);
+
+// The full endpoint (as in the inventory document, plus id and evidence for inferred
+// parameters), or nullopt when no endpoint has this id.
+std::optional<nlohmann::ordered_json> EndpointDetail(const inventory::Inventory::Snapshot& snapshot,
+                                                     std::string_view id);
+
+// {"apis":[{api_id, api_url_id, stage, kind, account_id, region, domain_names, log_groups,
+// requests, endpoints, first_seen, last_seen, gated counts}]}, sorted.
+nlohmann::ordered_json ListApis(const inventory::Inventory::Snapshot& snapshot);
+
+}  // namespace gatescope::server
