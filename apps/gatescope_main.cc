@@ -8,11 +8,13 @@
 #include "aws/aws_environment.h"
 #include "commands/apis_command.h"
 #include "commands/discover_command.h"
+#include "commands/serve_command.h"
 #include "commands/ship_command.h"
 #include "connector/lambda_handler.h"
 #include "env/process_environment.h"
 #include "core/clock.h"
 #include "core/logging.h"
+#include "server/server_config.h"
 
 namespace {
 
@@ -86,6 +88,68 @@ void RegisterShip(CLI::App& app, gatescope::commands::ShipOptions& o) {
   cmd->add_flag("--help-env", o.help_env, "List the GATESCOPE_* variables and exit");
 }
 
+void RegisterServe(CLI::App& app, gatescope::server::ServerConfig& c) {
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Run the inventory server: the connectors' ingest API, the inventory API, "
+               "OpenAPI export and metrics (docs/specs/server.md). Each flag also reads the "
+               "environment variable shown.");
+  auto env = [](CLI::Option* o) {
+    return o->envname(gatescope::server::ServerSettingEnv(o->get_name()));
+  };
+  env(cmd->add_option("--listen", c.listen, "HOST:PORT to listen on (port 0: any free port)")
+          ->capture_default_str());
+  env(cmd->add_option("--store", c.store,
+                      "Inventory store: sqlite:PATH (embedded, the default) or postgresql://...")
+          ->capture_default_str());
+  env(cmd->add_option("--clients", c.clients_file,
+                      "OAuth2 clients file (JSON; see `gatescope auth add-client`)"));
+  env(cmd->add_flag("--no-auth", c.no_auth,
+                    "Serve without authentication (anyone who can connect may read and write)"));
+  env(cmd->add_option("--tls-cert", c.tls_cert_file, "PEM certificate chain: serve HTTPS"));
+  env(cmd->add_option("--tls-key", c.tls_key_file, "PEM private key for --tls-cert"));
+  env(cmd->add_option("--token-lifetime", c.token_lifetime_s, "Access token lifetime, seconds")
+          ->check(CLI::Range(60, 86400))->capture_default_str());
+  env(cmd->add_option("--max-request-bytes", c.max_request_bytes,
+                      "Largest request body on the wire (413 beyond)")
+          ->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 30))->capture_default_str());
+  env(cmd->add_option("--max-decoded-bytes", c.max_decoded_bytes,
+                      "Largest request body after gunzip (413 beyond)")
+          ->check(CLI::Range(uint64_t{1024}, uint64_t{4} << 30))->capture_default_str());
+  env(cmd->add_option("--dedupe-window-hours", c.dedupe_window_hours,
+                      "How long batch keys and transaction ids are remembered")
+          ->check(CLI::Range(1, 24 * 366))->capture_default_str());
+  env(cmd->add_option("--threads", c.threads, "HTTP worker threads")
+          ->check(CLI::Range(1, 256))->capture_default_str());
+  env(cmd->add_option("--compact-every", c.compact_every_deltas,
+                      "Write a snapshot after this many stored deltas")
+          ->check(CLI::Range(int64_t{1}, int64_t{1000000}))->capture_default_str());
+  env(cmd->add_option("--compact-interval", c.compact_interval_s,
+                      "...or after this many seconds with any")
+          ->check(CLI::Range(1, 86400))->capture_default_str());
+  env(cmd->add_option("--poll-interval-ms", c.poll_interval_ms,
+                      "How often to merge deltas other servers stored")
+          ->check(CLI::Range(10, 600000))->capture_default_str());
+  env(cmd->add_option("--render-interval-ms", c.render_interval_ms,
+                      "Readers see an inventory at most this old")
+          ->check(CLI::Range(0, 600000))->capture_default_str());
+  env(cmd->add_option("--discovery-config", c.discovery_config,
+                      "Template inference and noise gating options (JSON, as for discover)"));
+  env(cmd->add_option("--min-requests", c.min_requests,
+                      "Requests before an inferred endpoint is listed (overrides the file)"));
+  env(cmd->add_option("--port-file", c.port_file, "Write the bound port to this file"));
+}
+
+void RegisterAuth(CLI::App& app, gatescope::commands::AddClientOptions& o) {
+  CLI::App* cmd = app.add_subcommand("auth", "Manage the inventory server's OAuth2 clients.");
+  cmd->require_subcommand(1);
+  CLI::App* add = cmd->add_subcommand(
+      "add-client", "Create a client: prints its clients-file entry and its secret (shown once).");
+  add->add_option("--id", o.id, "Client id")->required();
+  add->add_option("--scope", o.scopes,
+                  "inventory:read and/or inventory:ingest (repeatable; default both)");
+  cmd->add_subcommand("hash-secret", "Hash a secret read from stdin for the clients file.");
+}
+
 // True when this process is the Lambda runtime: the executable is named `bootstrap` (the
 // provided.al2023 entry point) or the first argument is `lambda`. Decided before any parsing,
 // so that the first Runtime API request goes out as early as possible.
@@ -111,6 +175,10 @@ int main(int argc, char** argv) {
   RegisterApis(app, apis);
   gatescope::commands::ShipOptions ship;
   RegisterShip(app, ship);
+  gatescope::server::ServerConfig serve;
+  RegisterServe(app, serve);
+  gatescope::commands::AddClientOptions add_client;
+  RegisterAuth(app, add_client);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -132,6 +200,16 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("ship")) {
     return gatescope::commands::RunShip(ship, gatescope::env::ProcessEnvironment(),
                                         gatescope::SystemClock::Get(), std::cout, std::cerr);
+  }
+  if (app.got_subcommand("serve")) {
+    return gatescope::commands::RunServe(serve, gatescope::env::ProcessEnvironment(),
+                                         gatescope::SystemClock::Get(), std::cout, std::cerr);
+  }
+  if (CLI::App* auth = app.get_subcommand("auth"); auth->parsed()) {
+    if (auth->got_subcommand("add-client")) {
+      return gatescope::commands::RunAddClient(add_client, std::cout, std::cerr);
+    }
+    return gatescope::commands::RunHashSecret(std::cin, std::cout, std::cerr);
   }
   return gatescope::commands::kExitUsage;
 }

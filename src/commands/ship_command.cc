@@ -1,14 +1,8 @@
 #include "commands/ship_command.h"
 
-#include <pthread.h>
-#include <signal.h>
-
-#include <atomic>
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
+#include "commands/shutdown_signals.h"
 #include "connector/connector_config.h"
 #include "connector/lambda_handler.h"
 #include "core/ascii.h"
@@ -23,55 +17,6 @@ using Steady = std::chrono::steady_clock;
 // A pull run reads for 60% of this and sends in the rest; a file run may be large.
 constexpr std::chrono::minutes kRunBudget{5};
 constexpr std::chrono::hours kFileRunBudget{6};
-
-// SIGTERM and SIGINT are taken by a thread with sigwait(), so no code runs in signal context:
-// the first asks the loop to stop after the current run, the second also stops the sends.
-class ShutdownSignals {
- public:
-  explicit ShutdownSignals(connector::ConnectorHost& host) : host_(host) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    thread_ = std::thread([this] { Wait(); });
-  }
-  ~ShutdownSignals() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    // Wakes sigwait() with a signal this process's own thread consumes as "done".
-    pthread_kill(thread_.native_handle(), SIGTERM);
-    thread_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  bool stopping() const { return stopping_.load(); }
-  // Sleeps until `until` or a signal; returns false when stopping.
-  bool SleepUntil(Steady::time_point until) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_until(lock, until, [this] { return stopping_.load(); });
-    return !stopping_.load();
-  }
-
- private:
-  void Wait() {
-    for (;;) {
-      int sig = 0;
-      sigwait(&set_, &sig);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (done_) return;
-      if (stopping_.exchange(true)) host_.Stop();
-      cv_.notify_all();
-    }
-  }
-  connector::ConnectorHost& host_;
-  sigset_t set_, old_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::atomic<bool> stopping_{false};
-  bool done_ = false;
-  std::thread thread_;
-};
 
 int Report(const connector::RunSummary& s, const Clock& clock, std::ostream& out,
            std::ostream& err) {
@@ -159,7 +104,10 @@ int RunShip(const ShipOptions& options, std::map<std::string, std::string> env, 
            "directory); or pass --input FILE to ship files\n";
     return kShipExitConfig;
   }
-  ShutdownSignals signals(host);
+  // The first signal lets the run in progress finish; a second also stops its sends.
+  ShutdownSignals signals([&host](int count) {
+    if (count >= 2) host.Stop();
+  });
   int code = kShipExitOk;
   while (!signals.stopping()) {
     Steady::time_point start = clock.MonotonicNow();

@@ -27,9 +27,13 @@ struct HarReadResult {
 // with the first path segment, the stage), headers, query, cookies, bodies (postData.text,
 // response.content.text, base64 decoded when encoding says so), status, timings, and our
 // "_gatescope" extension when present (id, api_id, stage, resource_path, route_key...).
-// Every transaction gets an id: the "_gatescope" id, else the SHA-256 (32 raw bytes, hex
-// encoded as the connector's ids are) of the entry's canonical JSON text, so that uploading
-// the same file twice adds nothing. A document that is not JSON or has no log.entries array
+// Every transaction gets an id: the "_gatescope" id, else 32 hex digits (the first 16 bytes,
+// as the connector's ids are) of the SHA-256 of the entry's canonical JSON text (keys sorted,
+// no spaces), so that uploading the same file twice, even reformatted, adds nothing.
+// Every transaction is access-log-like (source kAccessLog, event_count 1, no template unless
+// "_gatescope" gives one, so the inventory infers it), with coverage kFull when its bodies
+// were recorded whole. Bounds: 256 MiB of text, nesting depth 64, 1,000,000 entries
+// (errors), 1000 fields per list (cut, marked truncated). A document that is not JSON or has no log.entries array
 // is an error; an unusable entry is rejected with a reason and the others are kept.
 Result<HarReadResult> ReadHar(std::string_view har);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@ struct LogPayloadOptions {
 struct LogPayloadResult {
   std::vector<model::HttpTransaction> transactions;
   pipeline::EventCounters counters;  // received = accepted + filtered + dropped, by reason.
+  // Events of transactions the connector's transform filtered out (content type, static file).
+  // They were parsed, so counters.accepted() includes them; `transactions` does not.
+  // pipeline::DropReason has no reason for them yet.
+  uint64_t transform_filtered = 0;
 };
 
 // Reads raw CloudWatch Logs payloads the way `gatescope discover` reads its inputs (format

@@ -19,7 +19,7 @@ class DistinctSketch {
     uint64_t h = MixBits(std::hash<std::string_view>{}(value));
     uint8_t& reg = registers_[h & 63];
     uint64_t rest = h >> 6;
-    uint8_t rank = rest == 0 ? 59 : static_cast<uint8_t>(__builtin_ctzll(rest) + 1);
+    uint8_t rank = rest == 0 ? kMaxRank : static_cast<uint8_t>(__builtin_ctzll(rest) + 1);
     if (rank > reg) reg = rank;
   }
   void Merge(const DistinctSketch& other) {
@@ -27,6 +27,24 @@ class DistinctSketch {
       if (other.registers_[i] > registers_[i]) registers_[i] = other.registers_[i];
     }
   }
+  // The registers, for the inventory codec (inventory_codec.h): each the largest rank seen
+  // among the values that hashed to it, 0 when none did.
+  static constexpr uint8_t kMaxRank = 59;
+  const std::array<uint8_t, 64>& registers() const { return registers_; }
+  // Sets one register. Returns false, changing nothing, when `index` or `rank` are out of
+  // range (a rank above kMaxRank cannot come from Add).
+  bool SetRegister(size_t index, uint8_t rank) {
+    if (index >= registers_.size() || rank > kMaxRank) return false;
+    registers_[index] = rank;
+    return true;
+  }
+  bool empty() const {
+    for (uint8_t r : registers_) {
+      if (r != 0) return false;
+    }
+    return true;
+  }
+
   uint64_t Estimate() const {
     double sum = 0;
     int zeros = 0;

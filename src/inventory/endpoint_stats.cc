@@ -130,6 +130,21 @@ class TopLevelKeys final : public JsonPrefixVisitor {
   std::vector<NameCount>& names_;
 };
 
+// Authorizer ids are kept sorted, so that merged inventories list them in one order. Adding
+// keeps the first ids seen; merging (`smallest`) keeps the smallest, which does not depend on
+// the order of merges.
+void AddAuthorizerId(std::vector<std::string>& ids, std::string_view id, bool smallest) {
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  if (it != ids.end() && *it == id) return;
+  if (ids.size() < AuthStats::kMaxAuthorizerIds) {
+    ids.emplace(it, id);
+  } else if (smallest && it != ids.end()) {
+    auto at = it - ids.begin();
+    ids.pop_back();
+    ids.emplace(ids.begin() + at, id);
+  }
+}
+
 bool IsMasked(std::string_view v) { return v.size() > 6 && v.substr(0, 4) == "****"; }
 
 // What one request shows of its credentials.
@@ -180,11 +195,7 @@ void AddAuth(const model::HttpTransaction& tx, AuthStats& a) {
   if (!tx.authorizer_id.empty() || !tx.authorizer_principal.empty()) {
     ++a.authorizer;
     credential = true;
-    if (!tx.authorizer_id.empty() && a.authorizer_ids.size() < 4 &&
-        std::find(a.authorizer_ids.begin(), a.authorizer_ids.end(), tx.authorizer_id) ==
-            a.authorizer_ids.end()) {
-      a.authorizer_ids.push_back(tx.authorizer_id);
-    }
+    if (!tx.authorizer_id.empty()) AddAuthorizerId(a.authorizer_ids, tx.authorizer_id, false);
   }
   if (tx.api_key_required == 1) ++a.api_key_required;
   if (tx.user.starts_with("arn:") || tx.caller.starts_with("arn:") ||
@@ -270,10 +281,14 @@ void EndpointStats::Add(const model::HttpTransaction& tx) {
 }
 
 void EndpointStats::Merge(const EndpointStats& s) {
-  if (requests == 0 && content_logged == 0) {
+  // Which source and route to keep must not depend on the order of merges: a fresh target
+  // takes the other's; otherwise the smallest (a logged resource path before a rebuilt one).
+  bool fresh = requests == 0 && content_logged == 0;
+  if (fresh || (!(s.requests == 0 && s.content_logged == 0) &&
+                s.template_source < template_source)) {
     template_source = s.template_source;
-    route = s.route;
   }
+  if (route.empty() || (!s.route.empty() && s.route < route)) route = s.route;
   requests += s.requests;
   unrouted += s.unrouted;
   for (const auto& [code, n] : s.status_counts) Increment(status_counts, code, n);
@@ -352,7 +367,8 @@ void ParamStats::Merge(const ParamStats& o) {
   if (o.values > 0) format = first ? o.format : (format == o.format ? format : classify::StringFormat::kNone);
   tags |= o.tags;
   tagged += o.tagged;
-  if (example.empty()) example = o.example;
+  // The smallest: the same whatever the order of merges.
+  if (!o.example.empty() && (example.empty() || o.example < example)) example = o.example;
 }
 
 std::string_view ParamStats::JsonType() const {
@@ -374,12 +390,7 @@ void AuthStats::Merge(const AuthStats& o) {
   authorizer += o.authorizer;
   api_key_required += o.api_key_required;
   iam_caller += o.iam_caller;
-  for (const std::string& id : o.authorizer_ids) {
-    if (authorizer_ids.size() < 4 &&
-        std::find(authorizer_ids.begin(), authorizer_ids.end(), id) == authorizer_ids.end()) {
-      authorizer_ids.push_back(id);
-    }
-  }
+  for (const std::string& id : o.authorizer_ids) AddAuthorizerId(authorizer_ids, id, true);
   for (auto [to, from] : {std::pair{&api_key_headers, &o.api_key_headers},
                           std::pair{&api_key_query, &o.api_key_query},
                           std::pair{&jwt_claims, &o.jwt_claims}}) {

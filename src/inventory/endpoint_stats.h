@@ -32,9 +32,12 @@ struct ParamStats {
   classify::StringFormat format = classify::StringFormat::kNone;
   uint32_t tags = 0;     // classify::SensitiveTag bits, from its name and its values.
   uint64_t tagged = 0;   // Values that carried a tag.
-  std::string example;   // Redacted (classify::RedactValue); never the value.
+  // Redacted (classify::RedactValue); never the value. Adding keeps the first value's;
+  // merging keeps the smallest, whatever the order of merges.
+  std::string example;
 
   void AddValue(std::string_view value, bool truncated);
+  // Adds another's counts. Commutative and associative.
   void Merge(const ParamStats& other);
   // "integer", "number", "boolean" or "string": the narrowest type all values had.
   std::string_view JsonType() const;
@@ -54,11 +57,14 @@ struct AuthStats {
   uint64_t authorizer = 0;   // A Lambda or Cognito authorizer ran (its id or principal logged).
   uint64_t api_key_required = 0;  // The method requires an API key (execution log).
   uint64_t iam_caller = 0;   // The access log names an IAM caller or user ARN.
-  std::vector<std::string> authorizer_ids;  // At most a few.
+  static constexpr size_t kMaxAuthorizerIds = 4;
+  // Sorted; at most kMaxAuthorizerIds: the first seen when added, the smallest when merged.
+  std::vector<std::string> authorizer_ids;
   std::vector<NameCount> api_key_headers;   // Credential headers: x-api-key, x-auth-token...
   std::vector<NameCount> api_key_query;     // Credential query parameters: api_key, token...
   std::vector<NameCount> jwt_claims;        // Claim names of JWTs seen (never values).
 
+  // Commutative and associative (authorizer ids: the smallest kMaxAuthorizerIds).
   void Merge(const AuthStats& other);
   bool empty() const;
 };
@@ -108,7 +114,9 @@ struct EndpointStats {
 
   // Counts one transaction. A `supplement` adds its content but is not counted again.
   void Add(const model::HttpTransaction& tx);
-  // Adds another's counts, as if its transactions had been added here.
+  // Adds another's counts, as if its transactions had been added here. Commutative and
+  // associative, except which names a full list (kMaxFieldNames) keeps: the template source
+  // and route kept are the smallest, examples the smallest, lists of names are rendered sorted.
   void Merge(const EndpointStats& other);
 
   uint64_t unrouted = 0;  // Requests that matched no route: 404, or REST's 403 "Missing

@@ -2,14 +2,53 @@
 
 #include <algorithm>
 
+#include "core/check.h"
+
 namespace gatescope::inventory {
 namespace {
 
 bool IsGreedy(std::string_view t) { return t.find("+}") != std::string_view::npos; }
 
-void AddName(std::vector<std::string>& names, std::string_view name) {
-  if (name.empty() || names.size() >= Inventory::kMaxNames) return;
-  if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+// Names are kept sorted, so that merged inventories list them in one order. Adding keeps the
+// first names seen; merging (`smallest`) keeps the smallest, whatever the order of merges.
+void AddName(std::vector<std::string>& names, std::string_view name, bool smallest = false) {
+  if (name.empty()) return;
+  auto it = std::lower_bound(names.begin(), names.end(), name);
+  if (it != names.end() && *it == name) return;
+  if (names.size() < Inventory::kMaxNames) {
+    names.emplace(it, name);
+  } else if (smallest && it != names.end()) {
+    auto at = it - names.begin();
+    names.pop_back();
+    names.emplace(names.begin() + at, name);
+  }
+}
+
+// The smaller of two non-empty values (empty stands for unknown).
+void KeepSmallest(std::string& into, const std::string& other) {
+  if (!other.empty() && (into.empty() || other < into)) into = other;
+}
+
+void MergeStage(ApiStageInfo& into, const ApiStageInfo& other) {
+  if (other.kind != model::ApiKind::kUnknown &&
+      (into.kind == model::ApiKind::kUnknown || other.kind < into.kind)) {
+    into.kind = other.kind;
+  }
+  KeepSmallest(into.region, other.region);
+  KeepSmallest(into.account_id, other.account_id);
+  for (const std::string& name : other.domain_names) AddName(into.domain_names, name, true);
+  for (const std::string& name : other.log_groups) AddName(into.log_groups, name, true);
+  into.requests += other.requests;
+  if (other.first_seen_ms >= 0 &&
+      (into.first_seen_ms < 0 || other.first_seen_ms < into.first_seen_ms)) {
+    into.first_seen_ms = other.first_seen_ms;
+  }
+  into.last_seen_ms = std::max(into.last_seen_ms, other.last_seen_ms);
+}
+
+void AppendKeyPart(std::string& key, std::string_view part) {
+  key += part;
+  key += '\x1f';
 }
 
 }  // namespace
@@ -72,45 +111,16 @@ bool Inventory::Add(const model::HttpTransaction& tx) {
                                                       : (api_buffer_ = "unknown");
   EndpointTemplate t = TemplateFor(tx);
 
-  key_buffer_.clear();
-  for (std::string_view part : {std::string_view(api_id), std::string_view(tx.stage), t.route}) {
-    key_buffer_ += part;
-    key_buffer_ += '\x1f';
-  }
   EndpointStats* stats = nullptr;
   if (t.source == model::TemplateSource::kConcrete) {
     // No template: the path tree of this API stage and route.
-    auto it = tree_index_.find(key_buffer_);
-    size_t index;
-    if (it == tree_index_.end()) {
-      index = trees_.size();
-      trees_.push_back(std::make_unique<Tree>(
-          Tree{api_id, tx.stage, std::string(t.route), LiteralPrefixes(options_, api_id),
-               PathTrie(options_.max_literal_children, options_.max_nodes)}));
-      tree_index_.emplace(key_buffer_, index);
-    } else {
-      index = it->second;
-    }
-    Tree& tree = *trees_[index];
+    Tree& tree = TreeFor(api_id, tx.stage, t.route);
     stats = &tree.trie.StatsFor(tree.trie.Observe(t.path, tree.literal_prefixes), tx.method);
     if (stats->requests == 0 && stats->content_logged == 0) stats->route.assign(t.route);
   } else {
-    key_buffer_ += tx.method;
-    key_buffer_ += '\x1f';
-    key_buffer_ += t.path;
-    auto it = index_.find(key_buffer_);
-    size_t index;
-    if (it == index_.end()) {
-      index = endpoints_.size();
-      EndpointStats fresh;
-      fresh.template_source = t.source;
-      endpoints_.emplace_back(EndpointKey{api_id, tx.stage, tx.method, std::string(t.path)},
-                              std::move(fresh));
-      index_.emplace(key_buffer_, index);
-    } else {
-      index = it->second;
-    }
-    stats = &endpoints_[index].second;
+    stats = &EndpointFor(api_id, tx.stage, tx.method, t.path, t.source);
+    // As Merge() does: the smallest source (a logged resource path before a rebuilt one).
+    if (t.source < stats->template_source) stats->template_source = t.source;
   }
   stats->Add(tx);
   if (tx.supplement) return true;
@@ -129,6 +139,56 @@ bool Inventory::Add(const model::HttpTransaction& tx) {
   AddName(stage.domain_names, tx.domain_name);
   AddName(stage.log_groups, tx.log_group);
   return true;
+}
+
+Inventory::Tree& Inventory::TreeFor(const std::string& api_id, const std::string& stage,
+                                    std::string_view route) {
+  key_buffer_.clear();
+  for (std::string_view part : {std::string_view(api_id), std::string_view(stage), route}) {
+    AppendKeyPart(key_buffer_, part);
+  }
+  auto it = tree_index_.find(key_buffer_);
+  if (it != tree_index_.end()) return *trees_[it->second];
+  trees_.push_back(std::make_unique<Tree>(
+      Tree{api_id, stage, std::string(route), LiteralPrefixes(options_, api_id),
+           PathTrie(options_.max_literal_children, options_.max_nodes)}));
+  tree_index_.emplace(key_buffer_, trees_.size() - 1);
+  return *trees_.back();
+}
+
+EndpointStats& Inventory::EndpointFor(const std::string& api_id, const std::string& stage,
+                                      std::string_view method, std::string_view path,
+                                      model::TemplateSource source) {
+  // The same key shape as a tree's with an empty route, then method and path.
+  key_buffer_.clear();
+  for (std::string_view part :
+       {std::string_view(api_id), std::string_view(stage), std::string_view(), method, path}) {
+    AppendKeyPart(key_buffer_, part);
+  }
+  auto it = index_.find(key_buffer_);
+  if (it != index_.end()) return endpoints_[it->second].second;
+  EndpointStats fresh;
+  fresh.template_source = source;
+  endpoints_.emplace_back(EndpointKey{api_id, stage, std::string(method), std::string(path)},
+                          std::move(fresh));
+  index_.emplace(key_buffer_, endpoints_.size() - 1);
+  return endpoints_.back().second;
+}
+
+void Inventory::Merge(const Inventory& other) {
+  GS_DCHECK(&other != this);
+  unattributed_ += other.unattributed_;
+  for (const auto& [id, info] : other.api_stages_) MergeStage(api_stages_[id], info);
+  for (const auto& [key, stats] : other.endpoints_) {
+    EndpointFor(key.api_id, key.stage, key.method, key.path, stats.template_source).Merge(stats);
+  }
+  for (const auto& tree : other.trees_) {
+    TreeFor(tree->api_id, tree->stage, tree->route).trie.Merge(tree->trie);
+  }
+}
+
+bool Inventory::empty() const {
+  return endpoints_.empty() && trees_.empty() && api_stages_.empty() && unattributed_ == 0;
 }
 
 Inventory::Snapshot Inventory::Render(const DiscoveryOptions& options) const {
@@ -188,9 +248,14 @@ Inventory::Snapshot Inventory::Render(const DiscoveryOptions& options) const {
       }
     }
   }
+  // A logged template and a tree (or two trees of one stage) can give the same path and
+  // method: route and source break the tie, so that the order never depends on which came
+  // first.
   std::sort(snap.endpoints.begin(), snap.endpoints.end(), [](const Endpoint& a, const Endpoint& b) {
-    return std::tie(a.key.api_id, a.key.stage, a.key.path, a.key.method) <
-           std::tie(b.key.api_id, b.key.stage, b.key.path, b.key.method);
+    return std::tie(a.key.api_id, a.key.stage, a.key.path, a.key.method, a.stats.route,
+                    a.stats.template_source) <
+           std::tie(b.key.api_id, b.key.stage, b.key.path, b.key.method, b.stats.route,
+                    b.stats.template_source);
   });
   return snap;
 }

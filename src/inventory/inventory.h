@@ -34,7 +34,8 @@ struct ApiStageInfo {
   model::ApiKind kind = model::ApiKind::kUnknown;
   std::string region;
   std::string account_id;
-  std::vector<std::string> domain_names;  // At most kMaxNames each, first seen first.
+  // Sorted, at most kMaxNames each: the first seen when added, the smallest when merged.
+  std::vector<std::string> domain_names;
   std::vector<std::string> log_groups;
   uint64_t requests = 0;
   int64_t first_seen_ms = -1;
@@ -72,9 +73,14 @@ class Inventory {
 
   // Adds everything `other` holds, as if its transactions had been added here. Merging is
   // commutative and associative: the same set of per-batch inventories, merged in any order
-  // and grouping, renders the same inventory (what lets several servers share one store).
-  // Costs O(size of `other`), not of this inventory.
+  // and grouping, renders the same inventory (what lets several servers share one store), as
+  // long as no bound is reached (names per list, literal children and nodes per path tree).
+  // Where adding keeps the first value seen, merging keeps the smallest (examples, kinds,
+  // regions, names of a full list) and first and last seen are the min and max. The options
+  // stay this inventory's: literal-prefix hints only change how Add() folds identifiers.
+  // Costs O(size of `other`), not of this inventory. REQUIRES: &other != this.
   void Merge(const Inventory& other);
+  // True when nothing was added nor merged.
   bool empty() const;
 
   struct Endpoint {
@@ -105,6 +111,8 @@ class Inventory {
   const DiscoveryOptions& options() const { return options_; }
 
  private:
+  friend struct InventoryCodec;  // inventory_codec.cc: encodes and rebuilds the state below.
+
   ApiStageInfo& StageFor(const model::HttpTransaction& tx, const std::string& api_id);
 
   DiscoveryOptions options_;
@@ -120,6 +128,12 @@ class Inventory {
     PathTrie trie;
   };
   std::vector<std::unique_ptr<Tree>> trees_;
+  // The path tree of (api id, stage, route), created as needed.
+  Tree& TreeFor(const std::string& api_id, const std::string& stage, std::string_view route);
+  // The stats of a templated endpoint, created as needed with `source`.
+  EndpointStats& EndpointFor(const std::string& api_id, const std::string& stage,
+                             std::string_view method, std::string_view path,
+                             model::TemplateSource source);
   std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> tree_index_;
 
   std::map<std::pair<std::string, std::string>, ApiStageInfo> api_stages_;

@@ -129,8 +129,75 @@ std::string InventoryToJson(const Inventory& inventory, const RunInfo& run) {
   return InventoryToJson(inventory, inventory.Render(), run);
 }
 
-std::string InventoryToJson(const Inventory& inventory, const Inventory::Snapshot& snap,
+std::string InventoryToJson(const Inventory&, const Inventory::Snapshot& snap,
                             const RunInfo& run) {
+  return InventoryToJson(snap, run);
+}
+
+Json ApiStageToJson(const std::pair<std::string, std::string>& id, const ApiStageInfo& info,
+                    const GatedCounts* gated) {
+  Json api;
+  api["api_id"] = id.first;
+  api["stage"] = id.second.empty() ? Json(nullptr) : Json(id.second);
+  api["kind"] = model::ApiKindName(info.kind);
+  api["region"] = info.region.empty() ? Json(nullptr) : Json(info.region);
+  api["account_id"] = info.account_id.empty() ? Json(nullptr) : Json(info.account_id);
+  api["domain_names"] = info.domain_names;
+  api["log_groups"] = info.log_groups;
+  api["requests"] = info.requests;
+  api["first_seen"] = Time(info.first_seen_ms);
+  api["last_seen"] = Time(info.last_seen_ms);
+  if (gated != nullptr) {
+    api["gated"] = {{"noise_requests", gated->noise_requests},
+                    {"noise_paths", gated->noise_paths},
+                    {"below_threshold_requests", gated->below_threshold_requests},
+                    {"below_threshold_endpoints", gated->below_threshold_endpoints}};
+  }
+  return api;
+}
+
+Json EndpointToJson(const Inventory::Endpoint& endpoint) {
+  const EndpointStats& s = endpoint.stats;
+  Json e;
+  e["method"] = endpoint.key.method;
+  e["path"] = endpoint.key.path;
+  e["template_source"] = model::TemplateSourceName(s.template_source);
+  e["route"] = s.route.empty() ? Json(nullptr) : Json(s.route);
+  if (!endpoint.evidence.empty()) {
+    Json evidence = Json::array();
+    for (const ParamEvidence& p : endpoint.evidence) evidence.push_back(EvidenceToJson(p));
+    e["parameters_inferred"] = std::move(evidence);
+  }
+  e["requests"] = s.requests;
+  auto statuses = s.status_counts;
+  std::sort(statuses.begin(), statuses.end());
+  Json codes = Json::object();
+  for (const auto& [code, count] : statuses) {
+    codes[code < 0 ? std::string("unknown") : std::to_string(code)] = count;
+  }
+  e["status_codes"] = std::move(codes);
+  e["first_seen"] = Time(s.first_seen_ms);
+  e["last_seen"] = Time(s.last_seen_ms);
+  e["latency_ms"] = {{"response", Latency(s.response_latency)},
+                     {"integration", Latency(s.integration_latency)}};
+  Json sources = Json::object();
+  for (auto source : {model::LogSource::kAccessLog, model::LogSource::kExecutionLog,
+                      model::LogSource::kJoined}) {
+    uint64_t n = s.by_log_source[static_cast<size_t>(source)];
+    if (n > 0) sources[std::string(model::LogSourceName(source))] = n;
+  }
+  e["log_sources"] = std::move(sources);
+  Json errors = Json::object();
+  auto error_counts = s.errors;
+  std::sort(error_counts.begin(), error_counts.end());
+  for (const auto& [kind, n] : error_counts) errors[std::string(model::ErrorKindName(kind))] = n;
+  e["errors"] = std::move(errors);
+  e["content"] = Content(s);
+  e["auth"] = AuthToJson(s.auth);
+  return e;
+}
+
+std::string InventoryToJson(const Inventory::Snapshot& snap, const RunInfo& run) {
   Json doc;
   doc["format"] = "gatescope.inventory/v1";
   doc["generated_at"] = FormatIso8601(run.generated_at_ms);
@@ -144,66 +211,14 @@ std::string InventoryToJson(const Inventory& inventory, const Inventory::Snapsho
   Json apis = Json::array();
   const std::vector<Inventory::Endpoint>& endpoints = snap.endpoints;
   auto next = endpoints.begin();
-  for (const auto& [id, info] : inventory.api_stages()) {
-    Json api;
-    api["api_id"] = id.first;
-    api["stage"] = id.second.empty() ? Json(nullptr) : Json(id.second);
-    api["kind"] = model::ApiKindName(info.kind);
-    api["region"] = info.region.empty() ? Json(nullptr) : Json(info.region);
-    api["account_id"] = info.account_id.empty() ? Json(nullptr) : Json(info.account_id);
-    api["domain_names"] = info.domain_names;
-    api["log_groups"] = info.log_groups;
-    api["requests"] = info.requests;
-    api["first_seen"] = Time(info.first_seen_ms);
-    api["last_seen"] = Time(info.last_seen_ms);
-    if (auto g = snap.gated.find(id); g != snap.gated.end()) {
-      api["gated"] = {{"noise_requests", g->second.noise_requests},
-                      {"noise_paths", g->second.noise_paths},
-                      {"below_threshold_requests", g->second.below_threshold_requests},
-                      {"below_threshold_endpoints", g->second.below_threshold_endpoints}};
-    }
+  for (const auto& [id, info] : snap.api_stages) {
+    auto g = snap.gated.find(id);
+    Json api = ApiStageToJson(id, info, g == snap.gated.end() ? nullptr : &g->second);
     Json list = Json::array();
     // Endpoints and stages are both sorted by (api id, stage): walk them together.
     for (; next != endpoints.end() && next->key.api_id == id.first && next->key.stage == id.second;
          ++next) {
-      const EndpointStats& s = next->stats;
-      Json e;
-      e["method"] = next->key.method;
-      e["path"] = next->key.path;
-      e["template_source"] = model::TemplateSourceName(s.template_source);
-      e["route"] = s.route.empty() ? Json(nullptr) : Json(s.route);
-      if (!next->evidence.empty()) {
-        Json evidence = Json::array();
-        for (const ParamEvidence& p : next->evidence) evidence.push_back(EvidenceToJson(p));
-        e["parameters_inferred"] = std::move(evidence);
-      }
-      e["requests"] = s.requests;
-      auto statuses = s.status_counts;
-      std::sort(statuses.begin(), statuses.end());
-      Json codes = Json::object();
-      for (const auto& [code, count] : statuses) {
-        codes[code < 0 ? std::string("unknown") : std::to_string(code)] = count;
-      }
-      e["status_codes"] = std::move(codes);
-      e["first_seen"] = Time(s.first_seen_ms);
-      e["last_seen"] = Time(s.last_seen_ms);
-      e["latency_ms"] = {{"response", Latency(s.response_latency)},
-                         {"integration", Latency(s.integration_latency)}};
-      Json sources = Json::object();
-      for (auto source : {model::LogSource::kAccessLog, model::LogSource::kExecutionLog,
-                          model::LogSource::kJoined}) {
-        uint64_t n = s.by_log_source[static_cast<size_t>(source)];
-        if (n > 0) sources[std::string(model::LogSourceName(source))] = n;
-      }
-      e["log_sources"] = std::move(sources);
-      Json errors = Json::object();
-      auto error_counts = s.errors;
-      std::sort(error_counts.begin(), error_counts.end());
-      for (const auto& [kind, n] : error_counts) errors[std::string(model::ErrorKindName(kind))] = n;
-      e["errors"] = std::move(errors);
-      e["content"] = Content(s);
-      e["auth"] = AuthToJson(s.auth);
-      list.push_back(std::move(e));
+      list.push_back(EndpointToJson(*next));
     }
     api["endpoints"] = std::move(list);
     apis.push_back(std::move(api));

@@ -24,6 +24,19 @@ std::string InventoryToJson(const Inventory& inventory, const RunInfo& run);
 // The same from a snapshot already rendered (rendering templates the whole history: do it once).
 std::string InventoryToJson(const Inventory& inventory, const Inventory::Snapshot& snapshot,
                             const RunInfo& run);
+// The same from the snapshot alone (it carries the API stages): what a server renders under a
+// lock and serves without it.
+std::string InventoryToJson(const Inventory::Snapshot& snapshot, const RunInfo& run);
+
+// One endpoint as the inventory document's "endpoints" entries show it (method, path,
+// template_source, route, parameters_inferred, requests, status_codes, ..., content, auth).
+nlohmann::ordered_json EndpointToJson(const Inventory::Endpoint& endpoint);
+
+// One API stage as the inventory document's "apis" entries show it, without "endpoints":
+// api_id, stage, kind, region, account_id, domain_names, log_groups, requests, first_seen,
+// last_seen, and "gated" when `gated` is not null.
+nlohmann::ordered_json ApiStageToJson(const std::pair<std::string, std::string>& id,
+                                      const ApiStageInfo& info, const GatedCounts* gated);
 
 // Why a path parameter was inferred, as the inventory and OpenAPI `x-gatescope-evidence` show it.
 nlohmann::ordered_json EvidenceToJson(const ParamEvidence& evidence);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
+
+#include "inventory/internal/wire.h"
 
 namespace gatescope::inventory {
 namespace {
@@ -40,8 +43,12 @@ void LatencyHistogram::Add(int64_t v) {
 }
 
 void LatencyHistogram::Merge(const LatencyHistogram& o) {
+  if (o.count_ == 0) return;
   if (o.buckets_.size() > buckets_.size()) buckets_.resize(o.buckets_.size());
-  for (size_t i = 0; i < o.buckets_.size(); ++i) buckets_[i] += o.buckets_[i];
+  // Only the other's buckets in [min, max] can hold values (a delta's are usually a few).
+  for (size_t i = BucketOf(o.min_), last = BucketOf(o.max_); i <= last; ++i) {
+    buckets_[i] += o.buckets_[i];
+  }
   count_ += o.count_;
   if (o.min_ >= 0) min_ = min_ < 0 ? o.min_ : std::min(min_, o.min_);
   max_ = std::max(max_, o.max_);
@@ -57,6 +64,65 @@ int64_t LatencyHistogram::Percentile(double q) const {
     if (seen >= rank) return std::clamp(BucketMid(i), min_, max_);
   }
   return max_;
+}
+
+void LatencyHistogram::Encode(internal::WireWriter& out) const {
+  out.Signed(min_);
+  if (count_ == 0) return;
+  out.Varint(static_cast<uint64_t>(max_ - min_));
+  // Only the buckets in use, as (gap from the previous one, count): a histogram of one value
+  // takes a byte or two, not the hundreds of empty buckets below it.
+  // Every value lies in [min, max]: so do the buckets in use.
+  size_t first = BucketOf(min_), last = BucketOf(max_);
+  size_t used = 0;
+  for (size_t i = first; i <= last; ++i) used += buckets_[i] != 0;
+  out.Varint(used);
+  size_t previous = 0;
+  for (size_t i = first; i <= last; ++i) {
+    if (buckets_[i] == 0) continue;
+    out.Varint(i - previous);
+    out.Varint(buckets_[i]);
+    previous = i;
+  }
+}
+
+bool LatencyHistogram::Decode(internal::WireReader& in) {
+  int64_t min = in.Signed("latency min");
+  if (!in.ok()) return false;
+  if (min == -1) {
+    *this = LatencyHistogram();
+    return true;
+  }
+  if (min < 0) return in.Fail("latency min");
+  uint64_t span = in.Varint("latency max");
+  if (!in.ok() || span > static_cast<uint64_t>(std::numeric_limits<int64_t>::max() - min)) {
+    return in.Fail("latency max");
+  }
+  int64_t max = min + static_cast<int64_t>(span);
+  size_t first = BucketOf(min), last = BucketOf(max);
+  size_t used = in.Count("latency buckets", last - first + 1);
+  if (!in.ok() || used == 0) return in.Fail("latency buckets");
+  std::vector<uint32_t> buckets(last + 1, 0);
+  uint64_t count = 0;
+  size_t at = 0;
+  for (size_t k = 0; k < used; ++k) {
+    uint64_t gap = in.Varint("latency bucket");
+    uint64_t n = in.Bounded("latency bucket", std::numeric_limits<uint32_t>::max());
+    // Strictly increasing positions, the first at min's bucket, all within [min, max].
+    if (!in.ok() || n == 0 || (k > 0 && gap == 0) || gap > last - (k == 0 ? 0 : at)) {
+      return in.Fail("latency bucket");
+    }
+    at = k == 0 ? gap : at + gap;
+    if ((k == 0 && at != first) || at > last) return in.Fail("latency bucket");
+    buckets[at] = static_cast<uint32_t>(n);
+    count += n;
+  }
+  if (at != last) return in.Fail("latency bucket");
+  buckets_ = std::move(buckets);
+  count_ = count;
+  min_ = min;
+  max_ = max;
+  return true;
 }
 
 }  // namespace gatescope::inventory

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "classify/segment_classifier.h"
+#include "core/status.h"
 #include "core/string_hash.h"
 #include "inventory/distinct_sketch.h"
 #include "inventory/endpoint_stats.h"
@@ -47,7 +48,9 @@ class PathTrie {
     uint32_t depth = 0;  // The root is 0; its children are the first path segment.
     std::vector<uint32_t> children;
     DistinctSketch distinct;  // Folded and overflow nodes: the values they stand for.
-    std::vector<std::string> examples;  // Redacted, at most kMaxExamples.
+    // Redacted, sorted, at most kMaxExamples: the first seen when observed, the smallest when
+    // merged.
+    std::vector<std::string> examples;
     std::vector<std::pair<std::string, EndpointStats>> ops;  // Requests ending here, by method.
   };
 
@@ -58,6 +61,23 @@ class PathTrie {
   uint32_t Observe(std::string_view path, const std::vector<std::string>& literal_prefixes);
 
   EndpointStats& StatsFor(uint32_t node, std::string_view method);
+
+  // Adds everything `other` holds, as if its paths had been observed here, under this trie's
+  // bounds: a word beyond max_literal_children joins its position's overflow child, and past
+  // max_nodes what lies below ends in the deepest node reached (counted in overflowed()).
+  // While no bound is reached, commutative and associative in everything templating reads
+  // (node ids and children order differ; examples are the smallest kMaxExamples). Costs
+  // O(nodes of `other`), not of this trie. REQUIRES: &other != this.
+  void Merge(const PathTrie& other);
+
+  // Replaces the nodes by decoded ones (inventory_codec.h): kind, cls, label, suffix, parent,
+  // distinct, examples and ops are taken; children and depth are derived from the parents.
+  // Checked: nodes[0] is the root, every parent precedes its child, kinds and classes are in
+  // range, a literal has no suffix, a folded node no label, an overflow node neither and class
+  // word, no two siblings share a key, at most kMaxExamples examples, one ops entry per
+  // method. Returns kParseError naming what is wrong, leaving the trie unchanged. Bounds
+  // (max_literal_children, max_nodes) are not applied: Merge() applies the target's.
+  Status Restore(std::vector<Node> nodes, uint64_t overflowed);
 
   const Node& node(uint32_t id) const { return nodes_[id]; }
   size_t size() const { return nodes_.size(); }
@@ -77,6 +97,13 @@ class PathTrie {
                   std::string_view label);
   uint32_t Add(uint32_t parent, NodeKind kind, classify::SegmentClass cls, std::string_view label,
                std::string_view suffix);
+  // Counts `value` (a segment, or its stem when folded) in a folded or overflow node: its
+  // distinct sketch, and an example from `stem`.
+  void NoteValue(uint32_t node, std::string_view value, std::string_view stem);
+  // Where `other`'s node `src` goes below `parent` in this trie (created as needed); kNone
+  // when the trie is full.
+  uint32_t MergeChild(uint32_t parent, const Node& src);
+  size_t LiteralChildren(uint32_t parent) const;
 
   size_t max_literal_children_;
   size_t max_nodes_;

@@ -12,6 +12,7 @@
 #include "core/ascii.h"
 #include "core/json_prefix.h"
 #include "core/utf8.h"
+#include "inventory/internal/wire.h"
 
 namespace gatescope::inventory {
 namespace {
@@ -600,6 +601,130 @@ struct SchemaSketch::Impl {
     }
   }
 
+  // --- Codec (inventory_codec.h). ---
+
+  static constexpr size_t kMaxDecodeDepth = 64;
+  static constexpr size_t kMaxDecodeNodes = size_t{1} << 16;
+  static constexpr size_t kMaxDecodeEnumValues = 256;
+
+  // Which optional parts of a node follow it.
+  static constexpr uint8_t kHasObject = 1;
+  static constexpr uint8_t kHasEnum = 2;
+  static constexpr uint8_t kHasSensitive = 4;
+  static constexpr uint8_t kHasItems = 8;
+  static constexpr uint8_t kHasMapValue = 16;
+
+  static void EncodeNode(const SchemaSketch& s, uint32_t n, internal::WireWriter& out) {
+    const Node& node = s.nodes_[n];
+    const ObjectInfo* obj = node.obj.get();
+    const EnumValues* values = node.enum_values.get();
+    const SensitiveInfo* si = node.sensitive.get();
+    uint8_t parts = static_cast<uint8_t>(
+        (obj != nullptr ? kHasObject : 0) | (values != nullptr ? kHasEnum : 0) |
+        (si != nullptr ? kHasSensitive : 0) | (node.items != kNone ? kHasItems : 0) |
+        (node.map_value != kNone ? kHasMapValue : 0));
+    out.String(node.key);
+    out.Varint(node.present);
+    out.Varint(node.present_complete);
+    out.Varint(node.name_tags);
+    out.Byte(node.types);
+    out.Byte(node.format);
+    out.Byte(node.flags);
+    out.Byte(parts);
+    if (obj != nullptr) {
+      out.Varint(obj->objects);
+      out.Varint(obj->objects_complete);
+      out.Varint(obj->omitted);
+      out.Varint(obj->children.size());
+      for (uint32_t c : obj->children) EncodeNode(s, c, out);
+    }
+    if (values != nullptr) {
+      out.Varint(values->size());
+      for (const auto& [value, count] : *values) {
+        out.String(value);
+        out.Varint(count);
+      }
+    }
+    if (si != nullptr) {
+      out.Varint(si->tags);
+      out.Varint(si->count);
+      out.Byte(si->has_example ? 1 : 0);
+      out.Varint(si->example_hash);
+      out.String(si->example);
+    }
+    if (node.items != kNone) EncodeNode(s, node.items, out);
+    if (node.map_value != kNone) EncodeNode(s, node.map_value, out);
+  }
+
+  // Appends the node the input holds (and its descendants) to `s`; kNone on error.
+  static uint32_t DecodeNode(SchemaSketch& s, internal::WireReader& in, size_t depth) {
+    if (depth > kMaxDecodeDepth) return in.Fail("schema nesting"), kNone;
+    if (Live(s) >= kMaxDecodeNodes) return in.Fail("schema node count"), kNone;
+    uint32_t n = Alloc(s);
+    uint8_t parts = 0;
+    {
+      Node& node = s.nodes_[n];  // Not held across the recursive calls below (they grow nodes_).
+      node.key.assign(in.String("schema key"));
+      node.present = in.Varint("schema presence");
+      node.present_complete = in.Varint("schema presence");
+      node.name_tags = static_cast<uint32_t>(
+          in.Bounded("schema tags", std::numeric_limits<uint32_t>::max()));
+      node.types = in.Enum("schema types", kNull | kBool | kInt | kNumber | kString | kObject | kArray);
+      node.format = in.Byte("schema format");
+      if (node.format != kFormatUnset && node.format >= std::size(kFormatNames)) {
+        return in.Fail("schema format"), kNone;
+      }
+      node.flags = in.Enum("schema flags", kMap | kDataKey | kDepthCut | kEnumDead | kItemsOmitted | kForm);
+      parts = in.Enum("schema parts", kHasObject | kHasEnum | kHasSensitive | kHasItems | kHasMapValue);
+      if ((parts & kHasObject) != 0) {
+        ObjectInfo& obj = node.object();
+        obj.objects = in.Varint("schema objects");
+        obj.objects_complete = in.Varint("schema objects");
+        obj.omitted = in.Varint("schema omitted");
+      }
+    }
+    if (!in.ok()) return kNone;
+    if ((parts & kHasObject) != 0) {
+      size_t children = in.Count("schema properties", kMaxDecodeNodes);
+      for (size_t k = 0; k < children && in.ok(); ++k) {
+        uint32_t c = DecodeNode(s, in, depth + 1);
+        if (c == kNone) return kNone;
+        s.nodes_[n].object().children.push_back(c);
+      }
+      if (s.nodes_[n].children().size() > kIndexThreshold) RebuildIndex(s, n);
+    }
+    if ((parts & kHasEnum) != 0) {
+      size_t count = in.Count("schema enum", kMaxDecodeEnumValues);
+      EnumValues& values = s.nodes_[n].enum_values.Ensure();
+      for (size_t k = 0; k < count && in.ok(); ++k) {
+        std::string_view value = in.String("schema enum value");
+        uint64_t samples = in.Varint("schema enum count");
+        values.emplace_back(std::string(value), samples);
+      }
+    }
+    if ((parts & kHasSensitive) != 0) {
+      SensitiveInfo& si = s.nodes_[n].sensitive.Ensure();
+      si.tags = static_cast<uint32_t>(
+          in.Bounded("schema sensitive tags", std::numeric_limits<uint32_t>::max()));
+      si.count = in.Varint("schema sensitive count");
+      si.has_example = in.Enum("schema sensitive example", 1) != 0;
+      si.example_hash = static_cast<size_t>(in.Varint("schema sensitive example"));
+      si.example.assign(in.String("schema sensitive example"));
+    }
+    if (!in.ok()) return kNone;
+    if ((parts & kHasItems) != 0) {
+      uint32_t c = DecodeNode(s, in, depth + 1);
+      if (c == kNone) return kNone;
+      s.nodes_[n].items = c;
+    }
+    if ((parts & kHasMapValue) != 0) {
+      uint32_t c = DecodeNode(s, in, depth + 1);
+      if (c == kNone) return kNone;
+      s.nodes_[n].map_value = c;
+    }
+    return in.ok() ? n : kNone;
+  }
+
   // --- Rendering. ---
 
   static Json SensitiveLabels(uint32_t tags, const SchemaOptions& o) {
@@ -1172,6 +1297,27 @@ std::vector<SchemaSketch::SensitiveField> SchemaSketch::SensitiveFields(
   }
   for (Impl::Collected& m : merged) fields.push_back(std::move(m.field));
   return fields;
+}
+
+void SchemaSketch::Encode(internal::WireWriter& out) const {
+  out.Varint(bodies_);
+  out.Varint(complete_bodies_);
+  out.Varint(unparsed_);
+  out.Byte(nodes_.empty() ? 0 : 1);
+  if (!nodes_.empty()) Impl::EncodeNode(*this, 0, out);
+}
+
+bool SchemaSketch::Decode(internal::WireReader& in) {
+  SchemaSketch decoded;
+  decoded.bodies_ = in.Varint("schema bodies");
+  decoded.complete_bodies_ = in.Varint("schema bodies");
+  decoded.unparsed_ = in.Varint("schema bodies");
+  bool has_root = in.Enum("schema root", 1) != 0;
+  if (!in.ok()) return false;
+  if (has_root && Impl::DecodeNode(decoded, in, 0) == kNone) return false;
+  // Container-instance stamps are per body: all zero is a valid start.
+  *this = std::move(decoded);
+  return true;
 }
 
 size_t SchemaSketch::ApproximateBytes() const {

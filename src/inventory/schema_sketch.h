@@ -11,6 +11,11 @@
 
 namespace gatescope::inventory {
 
+namespace internal {
+class WireReader;
+class WireWriter;
+}  // namespace internal
+
 // Seams to the value classifier, so that tests can inject small fakes. The defaults are the
 // real functions of classify/value_classifier.h.
 using ValueClassifierFn = classify::ValueClass (*)(std::string_view value);
@@ -145,6 +150,15 @@ class SchemaSketch {
   // Sensitive fields in schema order. Maps use the same detection as ToJsonSchema, hence the
   // options.
   std::vector<SensitiveField> SensitiveFields(const SchemaOptions& options) const;
+
+  // The sketch as the inventory codec stores it (inventory_codec.h): every live node, in
+  // depth-first order, with what it learnt. Deterministic for a given sketch.
+  void Encode(internal::WireWriter& out) const;
+  // Replaces this sketch by one Encode() wrote. Returns false, with the reason recorded in
+  // `in`, when the input is corrupt (a bad type, format or flag, nesting deeper than 64
+  // levels, more than 65,536 nodes); the sketch is then unchanged. A decoded sketch is meant
+  // to be merged: Merge() applies the SchemaOptions bounds it may exceed.
+  bool Decode(internal::WireReader& in);
 
   // Heap and inline bytes held, approximately (within ~10%); for memory accounting and tests.
   size_t ApproximateBytes() const;

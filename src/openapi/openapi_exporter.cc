@@ -353,11 +353,11 @@ void ShareRepeatedSchemas(Json& paths, Json& components) {
 
 // Builds one document over the API stages `in_scope` accepts.
 template <typename Scope>
-std::string BuildDocument(const Inventory& inv, const Inventory::Snapshot& snap,
-                          const OpenApiOptions& options, std::string title, Scope in_scope) {
+Json BuildDocument(const Inventory::Snapshot& snap, const OpenApiOptions& options,
+                   std::string title, Scope in_scope) {
   // Servers, one per API stage with HTTP endpoints.
   std::map<StageId, Json> servers;
-  for (const auto& [id, info] : inv.api_stages()) {
+  for (const auto& [id, info] : snap.api_stages) {
     if (!in_scope(id.first) || info.kind == model::ApiKind::kWebSocket) continue;
     Json server{{"url", ServerUrl(id, info)},
                 {"description", "API " + id.first + ", stage " +
@@ -437,7 +437,13 @@ std::string BuildDocument(const Inventory& inv, const Inventory::Snapshot& snap,
   if (!components.empty()) doc["components"] = std::move(components);
   if (!websocket.empty()) doc["x-gatescope-websocket-routes"] = std::move(websocket);
   doc["x-gatescope-generated-at"] = FormatIso8601(options.generated_at_ms);
-  return doc.dump(2) + "\n";
+  return doc;
+}
+
+std::string Serialize(const Json& doc) { return doc.dump(2) + "\n"; }
+
+std::string TitleFor(std::string_view api) {
+  return "API " + std::string(api) + " (discovered by gatescope)";
 }
 
 std::string FileNameFor(const std::string& api_id) {
@@ -474,24 +480,33 @@ std::string RenderPath(const std::string& path, bool concrete) {
 }
 
 std::string ExportOpenApi(const Inventory& inventory, const OpenApiOptions& options) {
-  return ExportOpenApi(inventory, inventory.Render(), options);
+  return ExportOpenApi(inventory.Render(), options);
 }
 
-std::string ExportOpenApi(const Inventory& inventory, const Inventory::Snapshot& snapshot,
+std::string ExportOpenApi(const Inventory&, const Inventory::Snapshot& snapshot,
                           const OpenApiOptions& options) {
-  return BuildDocument(inventory, snapshot, options, "API inventory discovered by gatescope",
-                       [](const std::string&) { return true; });
+  return ExportOpenApi(snapshot, options);
+}
+
+std::string ExportOpenApi(const Inventory::Snapshot& snapshot, const OpenApiOptions& options) {
+  return Serialize(BuildDocument(snapshot, options, "API inventory discovered by gatescope",
+                                 [](const std::string&) { return true; }));
 }
 
 std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
     const Inventory& inventory, const OpenApiOptions& options) {
-  return ExportOpenApiPerApi(inventory, inventory.Render(), options);
+  return ExportOpenApiPerApi(inventory.Render(), options);
 }
 
 std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
-    const Inventory& inventory, const Inventory::Snapshot& snapshot, const OpenApiOptions& options) {
+    const Inventory&, const Inventory::Snapshot& snapshot, const OpenApiOptions& options) {
+  return ExportOpenApiPerApi(snapshot, options);
+}
+
+std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
+    const Inventory::Snapshot& snapshot, const OpenApiOptions& options) {
   std::set<std::string> api_ids;
-  for (const auto& [id, info] : inventory.api_stages()) api_ids.insert(id.first);
+  for (const auto& [id, info] : snapshot.api_stages) api_ids.insert(id.first);
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string> names;
   for (const std::string& api : api_ids) {
@@ -499,11 +514,27 @@ std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
     for (int n = 2; !names.insert(name).second; ++n) {
       name = FileNameFor(api + "_" + std::to_string(n));
     }
-    out.emplace_back(name, BuildDocument(inventory, snapshot, options,
-                                         "API " + api + " (discovered by gatescope)",
-                                         [&](const std::string& id) { return id == api; }));
+    out.emplace_back(name, Serialize(BuildDocument(snapshot, options, TitleFor(api),
+                                                   [&](const std::string& id) { return id == api; })));
   }
   return out;
+}
+
+std::optional<Json> ExportOpenApiJson(const Inventory::Snapshot& snapshot, std::string_view api_id,
+                                      const OpenApiOptions& options) {
+  bool known = std::any_of(snapshot.api_stages.begin(), snapshot.api_stages.end(),
+                           [&](const auto& stage) { return stage.first.first == api_id; });
+  if (!known) return std::nullopt;
+  return BuildDocument(snapshot, options, TitleFor(api_id),
+                       [&](const std::string& id) { return id == api_id; });
+}
+
+std::optional<std::string> ExportOpenApiForApi(const Inventory::Snapshot& snapshot,
+                                               std::string_view api_id,
+                                               const OpenApiOptions& options) {
+  std::optional<Json> doc = ExportOpenApiJson(snapshot, api_id, options);
+  if (!doc) return std::nullopt;
+  return Serialize(*doc);
 }
 
 }  // namespace gatescope::openapi

@@ -1,9 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "inventory/inventory.h"
 
@@ -41,6 +45,23 @@ std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
 std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
     const inventory::Inventory& inventory, const inventory::Inventory::Snapshot& snapshot,
     const OpenApiOptions& options);
+
+// The same from the snapshot alone (it carries the API stages): what a server renders under a
+// lock and serves without it. The overloads above call these.
+std::string ExportOpenApi(const inventory::Inventory::Snapshot& snapshot,
+                          const OpenApiOptions& options);
+std::vector<std::pair<std::string, std::string>> ExportOpenApiPerApi(
+    const inventory::Inventory::Snapshot& snapshot, const OpenApiOptions& options);
+
+// The document of one API (what ExportOpenApiPerApi writes for it), as JSON; nullopt when the
+// snapshot has no API stage with this id.
+std::optional<nlohmann::ordered_json> ExportOpenApiJson(
+    const inventory::Inventory::Snapshot& snapshot, std::string_view api_id,
+    const OpenApiOptions& options);
+// The same serialized as ExportOpenApiPerApi does (2-space indented JSON and a newline).
+std::optional<std::string> ExportOpenApiForApi(const inventory::Inventory::Snapshot& snapshot,
+                                               std::string_view api_id,
+                                               const OpenApiOptions& options);
 
 // "/pets/{petId+}" -> "/pets/{petId}". Exposed for tests.
 std::string RenderPath(const std::string& path, bool concrete);

@@ -37,24 +37,33 @@ struct EndpointFilter {
   std::string cursor;           // cursor=: opaque, from the previous page's next_cursor.
 };
 
-// Parses the query parameters; an unknown parameter or bad value is an error naming it.
+// Parses the query parameters; an unknown parameter or bad value is an error naming it
+// (kInvalidArgument: "limit: must be 1..1000"), as is a parameter other than `tag` given twice
+// and a cursor that was edited or made for another sort order. An empty value is the same as
+// no parameter (forms send empty fields).
 Result<EndpointFilter> ParseEndpointFilter(const std::multimap<std::string, std::string>& params);
 
 // {"endpoints":[summary...], "total": n, "next_cursor": "..."|null}: summaries (id, api_id,
 // api_url_id, stage, method, path, template_source, route, requests, status classes, errors,
 // first/last seen, latency p50/p95/p99, auth schemes seen, sensitive-data tags) in the
-// filter's order. The cursor encodes the sort key of the last item so that pages stay
-// consistent while the inventory grows.
+// filter's order. "total" counts every endpoint the filters match, whatever the cursor. The
+// cursor encodes the sort key of the last item (and its id, to detect edits) so that pages
+// stay consistent while the inventory grows: no endpoint is listed twice, and none present
+// throughout is skipped. Ties in counts and times are broken by (path, method, api, stage).
+// Linear in the snapshot; summaries are built for the returned page only.
+// REQUIRES: `filter` from ParseEndpointFilter (a cursor it would reject gives an empty page).
 nlohmann::ordered_json ListEndpoints(const inventory::Inventory::Snapshot& snapshot,
                                      const EndpointFilter& filter);
 
-// The full endpoint (as in the inventory document, plus id and evidence for inferred
-// parameters), or nullopt when no endpoint has this id.
+// The full endpoint (as in the inventory document, plus id, api_id, api_url_id, stage, source,
+// auth_schemes, tags; "parameters_inferred" holds the evidence for inferred parameters), or
+// nullopt when no endpoint has this id. Linear: hashes every key.
 std::optional<nlohmann::ordered_json> EndpointDetail(const inventory::Inventory::Snapshot& snapshot,
                                                      std::string_view id);
 
 // {"apis":[{api_id, api_url_id, stage, kind, account_id, region, domain_names, log_groups,
-// requests, endpoints, first_seen, last_seen, gated counts}]}, sorted.
+// requests, endpoints, first_seen, last_seen, gated counts}], "unattributed": n}, sorted by
+// (api id, stage); "endpoints" is the number of endpoints of the stage.
 nlohmann::ordered_json ListApis(const inventory::Inventory::Snapshot& snapshot);
 
 }  // namespace gatescope::server

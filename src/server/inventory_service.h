@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +51,7 @@ class InventoryService {
   // Adds transactions (each with its id: 64 hex digits, or any text, which is hashed) under
   // an idempotency key. Durable when it returns OK; an error means nothing was stored.
   Result<IngestOutcome> Ingest(std::string_view idempotency_key,
-                               const std::vector<model::HttpTransaction>& txs);
+                               std::span<const model::HttpTransaction> txs);
 
   // The rendered inventory, re-rendered when it changed and the last one is older than
   // render_interval (or `fresh`).

@@ -40,6 +40,11 @@ class Metrics {
     std::atomic<uint64_t> sum_micros_{0};  // Sum scaled by 1e6, to stay atomic and exact.
   };
 
+  Metrics();
+  ~Metrics();  // Out of line: Family is defined in the .cc.
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
   // The counter `name{labels}` (labels as key=value pairs in order), created on first use;
   // the returned reference stays valid for the registry's lifetime. `help` is kept from the
   // first registration of `name`.
@@ -51,10 +56,21 @@ class Metrics {
   // A gauge read at render time.
   void SetGauge(std::string_view name, std::string_view help, double value);
 
+  // The text exposition: families sorted by name, each with HELP and TYPE lines; label sets
+  // sorted; histograms as cumulative `_bucket{le=...}` lines ending with "+Inf", `_sum` and
+  // `_count`.
   std::string Render() const;
+
+  // [a-zA-Z_:][a-zA-Z0-9_:]*. Get*/SetGauge REQUIRE (checked) a valid name, and one type per
+  // name: names are constants in the code, never input.
+  static bool IsValidMetricName(std::string_view name);
+  // [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__" (reserved) nor "le" (the histograms').
+  // Label names are checked like metric names; label values may be any text.
+  static bool IsValidLabelName(std::string_view name);
 
  private:
   struct Family;
+  Family& FamilyLocked(std::string_view name, std::string_view help, int type);
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;
 };

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "inventory/discovery_options.h"
@@ -10,7 +12,7 @@
 namespace gatescope::server {
 
 // `gatescope serve` settings: command-line flags, each with a GATESCOPE_SERVER_* variable as
-// its default (docs/specs/server.md lists them).
+// its default (docs/specs/server.md lists them). Ranges are checked by the command line.
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";      // host:port; port 0 picks a free one.
   std::string store = "sqlite:gatescope.db";  // storage::OpenStore URL.
@@ -40,8 +42,18 @@ struct LoadedServerConfig {
 };
 Result<LoadedServerConfig> LoadServerConfig(const ServerConfig& config);
 
-// Applies GATESCOPE_SERVER_* variables from `env` to `*config` (flags given on the command
-// line win: the caller applies them after). An unknown GATESCOPE_SERVER_* name is an error.
-Status ApplyServerEnvironment(const std::map<std::string, std::string>& env, ServerConfig* config);
+// Every setting's command-line flag and environment variable: the flags read the variables
+// as defaults (apps/gatescope_main.cc).
+struct ServerSetting {
+  const char* flag;
+  const char* env;
+};
+const std::vector<ServerSetting>& ServerSettings();
+// The variable a flag reads ("--listen" -> "GATESCOPE_SERVER_LISTEN").
+const char* ServerSettingEnv(std::string_view flag);
+
+// An unknown GATESCOPE_SERVER_* variable is an error naming it, so a typo never silently
+// falls back to a default.
+Status CheckServerEnvironment(const std::map<std::string, std::string>& env);
 
 }  // namespace gatescope::server

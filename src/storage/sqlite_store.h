@@ -9,6 +9,7 @@
 namespace gatescope::storage {
 
 // The embedded store: one SQLite file in WAL mode, one connection guarded by a mutex.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const StoreOptions& options);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const StoreOptions& options);
 
 }  // namespace gatescope::storage

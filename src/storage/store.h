@@ -60,12 +60,16 @@ class Store {
   // nothing else), claims the ids (an id claimed before is not fresh), calls `build` once with
   // the freshness of each id and appends its non-empty result as a delta. Durable when it
   // returns OK (the transaction is committed and synced). On error nothing was stored.
+  // An exception thrown by `build` is caught: the transaction rolls back and kInternal is
+  // returned. kInvalidArgument when ValidateBatch(batch) fails; kUnavailable when the database
+  // cannot be reached or is busy.
   virtual Result<CommitResult> CommitBatch(const BatchRecord& batch, const DeltaBuilder& build) = 0;
 
   virtual Result<Snapshot> LoadSnapshot() = 0;
   // Deltas with seq > after_seq, in seq order, at most `limit`.
   virtual Result<std::vector<Delta>> ReadDeltas(int64_t after_seq, size_t limit) = 0;
-  // The seq of the newest delta (0 if none), and of the snapshot.
+  // The seq of the newest committed delta, including deltas already folded into the snapshot
+  // (0 if none), and the snapshot's upto_seq.
   virtual Result<int64_t> LastSeq() = 0;
   virtual Result<int64_t> SnapshotSeq() = 0;
 
@@ -102,6 +106,10 @@ struct StoreOptions {
 //   "postgresql://..." or "postgres://..."     -> PostgreSQL (libpq connection URI).
 // Errors name the URL without its password.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options = {});
+
+// OK when `batch` is what CommitBatch accepts: a non-empty key and ids of exactly 32 bytes;
+// kInvalidArgument naming the offending field otherwise. Every adapter checks it first.
+Status ValidateBatch(const BatchRecord& batch);
 
 // `url` with any password replaced by "***", for logs and errors.
 std::string RedactStoreUrl(std::string_view url);
