@@ -19,7 +19,7 @@ packages=(
   nlohmann-json3-dev                 # JSON output (inventory, OpenAPI); not on the hot path
   libsqlite3-dev                     # the server's embedded inventory store
   libpqxx-dev postgresql             # the shared PostgreSQL store, and a real server for its tests
-  python3 gzip
+  python3 gzip curl
 )
 
 missing=()
