@@ -11,6 +11,7 @@
 
 #include "auth/internal/encoding.h"
 #include "core/check.h"
+#include "core/sha256.h"
 
 namespace gatescope::auth {
 namespace {
@@ -252,7 +253,7 @@ struct ClientRegistry::Cache {
     material.append(id);
     material.push_back('\0');
     material.append(secret);
-    return internal::Sha256(material);
+    return Sha256(material);
   }
 };
 

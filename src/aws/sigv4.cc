@@ -161,14 +161,6 @@ void RemoveHeader(std::vector<env::HttpHeader>& headers, std::string_view lower_
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  // Fails only when OpenSSL cannot allocate; see HmacSha256.
-  GS_CHECK(EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) == 1);
-  return HexEncode(digest, size);
-}
-
 Result<SigV4Parts> ComputeSigV4(const env::HttpRequest& request, const AwsCredentials& credentials,
                                 const SigV4Params& params) {
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {

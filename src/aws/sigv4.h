@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "aws/credentials.h"
+#include "core/sha256.h"
 #include "core/status.h"
 #include "env/http_client.h"
 
@@ -52,6 +53,6 @@ Status SignRequest(env::HttpRequest& request, const AwsCredentials& credentials,
                    const SigV4Params& params);
 
 // Lower-case hex SHA-256 of `data` (payload hashes, test helpers).
-std::string Sha256Hex(std::string_view data);
+using ::gatescope::Sha256Hex;
 
 }  // namespace gatescope::aws

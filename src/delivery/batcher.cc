@@ -1,7 +1,6 @@
 #include "delivery/batcher.h"
 
 #include <libdeflate.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -9,6 +8,7 @@
 #include <utility>
 
 #include "core/check.h"
+#include "core/sha256.h"
 #include "model/transaction_json.h"
 #include "transform/transaction_transformer.h"
 
@@ -23,21 +23,6 @@ namespace {
 constexpr double kTriggerFill = 0.975;
 constexpr double kEmitFill = 0.90;
 constexpr double kSplitFill = 0.97;
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  GS_CHECK(EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) == 1);
-  std::string hex;
-  hex.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    hex.push_back(kHexDigits[digest[i] >> 4]);
-    hex.push_back(kHexDigits[digest[i] & 0xF]);
-  }
-  return hex;
-}
 
 // Cuts `s` to at most `max_bytes`, backing off so as not to split a UTF-8 sequence. Returns
 // true if it cut.

@@ -1,7 +1,6 @@
 #include "delivery/spill_store.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/sha256.h"
 #include "env/durable_file.h"
 #include "core/time_format.h"
 
@@ -30,20 +30,6 @@ constexpr size_t kKeyTimeBytes = 20;  // "20240102T030405.678Z"
 constexpr size_t kKeyBytes = kKeyTimeBytes + 1 + 16;
 // The last millisecond with a four-digit year, 9999-12-31T23:59:59.999Z.
 constexpr int64_t kMaxKeyTimeMs = 253402300799999;
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
-}
 
 bool IsLowerHex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),

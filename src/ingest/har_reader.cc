@@ -1,13 +1,12 @@
 #include "ingest/har_reader.h"
 
-#include <openssl/sha.h>
-
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "core/ascii.h"
+#include "core/sha256.h"
 #include "core/time_format.h"
 #include "decoders/base64.h"
 #include "env/url.h"
@@ -194,16 +193,7 @@ bool StripStage(std::string_view stage, std::string* path) {
 // 32 hex digits of SHA-256 over the entry's canonical text (keys sorted, no spaces), as the
 // connector's ids are: the same entry uploaded twice gets the same id.
 std::string EntryId(const Json& entry) {
-  std::string text = entry.dump(-1, ' ', false, Json::error_handler_t::replace);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(32, '0');
-  for (size_t i = 0; i < 16; ++i) {
-    id[2 * i] = kHex[digest[i] >> 4];
-    id[2 * i + 1] = kHex[digest[i] & 0xF];
-  }
-  return id;
+  return Sha256Hex(entry.dump(-1, ' ', false, Json::error_handler_t::replace)).substr(0, 32);
 }
 
 // A body's text, base64-decoded when `encoding` says so. Returns false when it cannot be read.

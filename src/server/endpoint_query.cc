@@ -1,7 +1,5 @@
 #include "server/endpoint_query.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -10,6 +8,7 @@
 
 #include "classify/value_classifier.h"
 #include "core/ascii.h"
+#include "core/sha256.h"
 #include "core/time_format.h"
 #include "inventory/inventory_json.h"
 
@@ -31,18 +30,6 @@ constexpr std::array<std::string_view, 13> kParameters = {
     "api",    "stage", "method",       "q",    "tag",   "source", "auth",
     "status", "since", "unseen_since", "sort", "limit", "cursor"};
 constexpr std::array<std::string_view, 4> kStatusClasses = {"2xx", "3xx", "4xx", "5xx"};
-
-std::string Sha256Hex16(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 8; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xF];
-  }
-  return out;
-}
 
 bool IsUrlSafe(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -380,12 +367,12 @@ Matcher MakeMatcher(const Inventory::Snapshot& snapshot, const EndpointFilter& f
 
 std::string EndpointId(const inventory::EndpointKey& key) {
   std::string material = key.api_id + '\0' + key.stage + '\0' + key.method + '\0' + key.path;
-  return Sha256Hex16(material);
+  return Sha256Hex(material).substr(0, 16);
 }
 
 std::string ApiUrlId(std::string_view api_id) {
   if (IsUrlSafe(api_id)) return std::string(api_id);
-  return "g" + Sha256Hex16(api_id);
+  return "g" + Sha256Hex(api_id).substr(0, 16);
 }
 
 Result<EndpointFilter> ParseEndpointFilter(const std::multimap<std::string, std::string>& params) {

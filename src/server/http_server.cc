@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <libdeflate.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <atomic>
@@ -23,6 +22,7 @@
 #include "auth/token_endpoint.h"
 #include "auth/token_signer.h"
 #include "core/logging.h"
+#include "core/sha256.h"
 #include "ingest/har_reader.h"
 #include "ingest/log_payload_reader.h"
 #include "ingest/transaction_reader.h"
@@ -52,23 +52,6 @@ void SendJson(httplib::Response& res, int status, const Json& body) {
 
 void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
   SendJson(res, status, Json{{"error", code}, {"message", message}});
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return Hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 // The wire spec's key for a batch sent without one: SHA-256 of its ids, each followed by '\n'.
@@ -247,6 +230,20 @@ struct HttpServer::Impl {
                        {{"result", std::string(result)}}).Add(n);
   }
 
+  void CountDropped(std::string_view reason, uint64_t n) {
+    if (n == 0) return;
+    metrics.GetCounter("gatescope_ingest_dropped_total", "Transactions dropped, by reason.",
+                       {{"reason", std::string(reason)}}).Add(n);
+  }
+
+  // An upload's key: the client's, else its body's hash, so the same file posted twice is
+  // one upload.
+  static std::string UploadKey(const httplib::Request& req, std::string_view prefix,
+                               std::string_view body) {
+    std::string key = req.get_header_value("Idempotency-Key");
+    return ValidKey(key) ? key : std::string(prefix) + Sha256Hex(body);
+  }
+
   void CountBatch(std::string_view route, std::string_view result) {
     metrics.GetCounter("gatescope_ingest_batches_total", "Ingest requests, by route and outcome.",
                        {{"route", std::string(route)}, {"result", std::string(result)}}).Add();
@@ -340,10 +337,7 @@ struct HttpServer::Impl {
       return;
     }
     CountTransactions("rejected", rejected);
-    if (rejected > 0) {
-      metrics.GetCounter("gatescope_ingest_dropped_total", "Transactions dropped, by reason.",
-                         {{"reason", "invalid_transaction"}}).Add(rejected);
-    }
+    CountDropped("invalid_transaction", rejected);
     std::span<const model::HttpTransaction> batch(txs.data(), used);
     if (key.empty()) key = KeyFromIds(batch);
     IngestAndAnswer("batches", key, batch, res, Json{{"rejected", rejected}, {"errors", std::move(errors)}});
@@ -364,13 +358,8 @@ struct HttpServer::Impl {
     for (const ingest::HarRejection& r : har->rejected) {
       rejected.push_back({{"entry", r.entry}, {"error", r.reason}});
     }
-    if (har->rejected_count > 0) {
-      metrics.GetCounter("gatescope_ingest_dropped_total", "Transactions dropped, by reason.",
-                         {{"reason", "invalid_har_entry"}}).Add(har->rejected_count);
-    }
-    std::string key = req.get_header_value("Idempotency-Key");
-    if (!ValidKey(key)) key = "har:" + Sha256Hex(body);
-    IngestAndAnswer("har", key, har->transactions, res,
+    CountDropped("invalid_har_entry", har->rejected_count);
+    IngestAndAnswer("har", UploadKey(req, "har:", body), har->transactions, res,
                     Json{{"rejected", har->rejected_count}, {"errors", std::move(rejected)}});
   }
 
@@ -392,13 +381,9 @@ struct HttpServer::Impl {
       auto reason = static_cast<pipeline::DropReason>(i);
       if (c.drops(reason) == 0) continue;
       drops[std::string(pipeline::DropReasonName(reason))] = c.drops(reason);
-      metrics.GetCounter("gatescope_ingest_dropped_total", "Transactions dropped, by reason.",
-                         {{"reason", std::string(pipeline::DropReasonName(reason))}})
-          .Add(c.drops(reason));
+      CountDropped(pipeline::DropReasonName(reason), c.drops(reason));
     }
-    std::string key = req.get_header_value("Idempotency-Key");
-    if (!ValidKey(key)) key = "logs:" + Sha256Hex(body);
-    IngestAndAnswer("logs", key, logs->transactions, res,
+    IngestAndAnswer("logs", UploadKey(req, "logs:", body), logs->transactions, res,
                     // Events the transform filtered are inside the pipeline's "accepted".
                     Json{{"events", {{"received", c.received()},
                                      {"accepted", c.accepted() - logs->transform_filtered},
@@ -632,10 +617,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const LoadedServerConfig&
   http.set_write_timeout(30);
   impl->RegisterRoutes();
 
-  size_t colon = c.listen.rfind(':');
-  std::string host = c.listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  int port = std::stoi(c.listen.substr(colon + 1));
+  const std::string& host = impl->config.host;
+  int port = impl->config.port;
   if (port == 0) {
     impl->port = http.bind_to_any_port(host);
     if (impl->port <= 0) return UnavailableError("--listen " + c.listen + ": cannot bind");

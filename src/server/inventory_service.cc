@@ -1,12 +1,11 @@
 #include "server/inventory_service.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <chrono>
 #include <utility>
 
 #include "core/logging.h"
+#include "core/sha256.h"
 #include "inventory/inventory_codec.h"
 #include "model/transaction_json.h"
 
@@ -16,41 +15,22 @@ namespace {
 constexpr size_t kDeltaPage = 256;
 constexpr int64_t kPruneIntervalMs = 3600 * 1000;
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Sha256(std::string_view data) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
-
-// The 32-byte id the store keys on: the connector's 64-hex id decoded; any other id (a HAR's,
-// a client's own) hashed; no id at all: the hash of the transaction's JSON, so that the same
-// transaction posted twice is still one.
+// The 32-byte id the store keys on: the SHA-256 of the transaction's id (the connector's, a
+// HAR's, a client's own), or of its JSON when it has none, so that the same transaction
+// posted twice is still one.
 std::string StoredId(const model::HttpTransaction& tx) {
-  if (tx.id.size() == 64) {
-    std::string raw(32, '\0');
-    bool hex = true;
-    for (size_t i = 0; i < 32 && hex; ++i) {
-      int hi = HexValue(tx.id[2 * i]);
-      int lo = HexValue(tx.id[2 * i + 1]);
-      hex = hi >= 0 && lo >= 0;
-      raw[i] = static_cast<char>(hi * 16 + lo);
-    }
-    if (hex) return raw;
-  }
-  if (!tx.id.empty()) return Sha256(tx.id);
-  return Sha256(model::TransactionToJson(tx));
+  return Sha256(tx.id.empty() ? model::TransactionToJson(tx) : tx.id);
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Records how long a store operation took, when there are metrics.
+void ObserveStore(Metrics* metrics, const char* op, std::chrono::steady_clock::time_point start) {
+  if (metrics == nullptr) return;
+  metrics->GetHistogram("gatescope_store_seconds", "Storage operation latency.", {{"op", op}})
+      .Observe(SecondsSince(start));
 }
 
 }  // namespace
@@ -105,10 +85,9 @@ Status InventoryService::Reload() {
   }
   live_ = std::move(live);
   applied_seq_ = applied;
-  snapshot_seq_ = snapshot->upto_seq;
   deltas_since_snapshot_ = deltas;
   ++version_;
-  GS_LOG(kInfo, "Inventory loaded.", {{"snapshot_seq", snapshot_seq_},
+  GS_LOG(kInfo, "Inventory loaded.", {{"snapshot_seq", snapshot->upto_seq},
                                       {"deltas", deltas},
                                       {"applied_seq", applied_seq_},
                                       {"seconds", SecondsSince(start)}});
@@ -179,10 +158,7 @@ Result<IngestOutcome> InventoryService::Ingest(std::string_view idempotency_key,
   };
   auto start = std::chrono::steady_clock::now();
   Result<storage::CommitResult> commit = store_->CommitBatch(record, build);
-  if (metrics_ != nullptr) {
-    metrics_->GetHistogram("gatescope_store_seconds", "Storage operation latency.",
-                           {{"op", "commit"}}).Observe(SecondsSince(start));
-  }
+  ObserveStore(metrics_, "commit", start);
   if (!commit.ok()) return commit.status();
   if (commit->duplicate_batch) {
     outcome.duplicate_batch = true;
@@ -253,13 +229,9 @@ Status InventoryService::CompactIfDue(bool force) {
   }
   auto start = std::chrono::steady_clock::now();
   Status s = store_->WriteSnapshot(upto, blob);
-  if (metrics_ != nullptr) {
-    metrics_->GetHistogram("gatescope_store_seconds", "Storage operation latency.",
-                           {{"op", "snapshot"}}).Observe(SecondsSince(start));
-  }
+  ObserveStore(metrics_, "snapshot", start);
   if (!s.ok()) return s;
   std::unique_lock lock(mu_);
-  snapshot_seq_ = std::max(snapshot_seq_, upto);
   deltas_since_snapshot_ = std::max<int64_t>(0, deltas_since_snapshot_ - included);
   last_compact_ms_ = now;
   return Status();
@@ -274,10 +246,7 @@ Status InventoryService::Poll() {
     if (*last > applied_seq_) {
       if (Status s = CatchUpLocked(*last); !s.ok()) return s;
     }
-    if (metrics_ != nullptr) {
-      metrics_->GetHistogram("gatescope_store_seconds", "Storage operation latency.",
-                             {{"op", "poll"}}).Observe(SecondsSince(start));
-    }
+    ObserveStore(metrics_, "poll", start);
   }
   if (Status s = CompactIfDue(false); !s.ok()) return s;
   int64_t now = UnixMillis(clock_);

@@ -82,7 +82,6 @@ class InventoryService {
   mutable std::shared_mutex mu_;  // Guards live_, applied_seq_, deltas_since_snapshot_.
   std::unique_ptr<inventory::Inventory> live_;
   int64_t applied_seq_ = 0;
-  int64_t snapshot_seq_ = 0;
   int64_t deltas_since_snapshot_ = 0;
   int64_t last_compact_ms_ = 0;
   int64_t last_prune_ms_ = 0;

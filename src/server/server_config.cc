@@ -57,7 +57,7 @@ Status CheckServerEnvironment(const std::map<std::string, std::string>& env) {
 }
 
 Result<LoadedServerConfig> LoadServerConfig(const ServerConfig& config) {
-  LoadedServerConfig loaded{.config = config, .discovery = {}, .clients_json = {}};
+  LoadedServerConfig loaded{.config = config, .host = {}, .port = 0, .discovery = {}, .clients_json = {}};
   const ServerConfig& c = loaded.config;
   size_t colon = c.listen.rfind(':');
   std::string_view port = colon == std::string::npos ? "" : std::string_view(c.listen).substr(colon + 1);
@@ -67,6 +67,11 @@ Result<LoadedServerConfig> LoadServerConfig(const ServerConfig& config) {
   if (colon == 0 || !port_ok) {
     return Bad("--listen", "expected HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080");
   }
+  loaded.host = c.listen.substr(0, colon);
+  if (loaded.host.size() > 2 && loaded.host.front() == '[' && loaded.host.back() == ']') {
+    loaded.host = loaded.host.substr(1, loaded.host.size() - 2);
+  }
+  loaded.port = static_cast<int>(std::stoul(std::string(port)));
   if (c.store.empty()) return Bad("--store", "must not be empty");
   if (c.no_auth && !c.clients_file.empty()) return Bad("--no-auth", "conflicts with --clients: choose one");
   if (!c.no_auth) {

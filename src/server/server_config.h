@@ -37,6 +37,8 @@ struct ServerConfig {
 // Checks the settings and loads the files they name; one line naming the setting on error.
 struct LoadedServerConfig {
   ServerConfig config;
+  std::string host;  // From `listen`, without IPv6 brackets.
+  int port = 0;
   inventory::DiscoveryOptions discovery;
   std::string clients_json;  // Empty with no_auth.
 };

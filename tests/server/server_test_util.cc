@@ -3,22 +3,11 @@
 #include <openssl/sha.h>
 
 #include "auth/client_registry.h"
+#include "core/sha256.h"
 #include "model/transaction_json.h"
 
 namespace gatescope::testing {
 namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 }  // namespace
 

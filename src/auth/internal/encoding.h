@@ -20,8 +20,6 @@ std::optional<std::string> Base64Decode(std::string_view text, bool url);
 // unpredictable bytes (salts, secrets, token ids) and none could go on safely without them.
 std::string RandomBytes(size_t n);
 
-// The raw 32-byte SHA-256 digest of `data`.
-std::string Sha256(std::string_view data);
 
 // The raw 32-byte HMAC-SHA256 of `data` under `key`.
 std::string HmacSha256(std::string_view key, std::string_view data);
