@@ -611,6 +611,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const LoadedServerConfig&
   int threads = c.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   http.set_payload_max_length(c.max_request_bytes);
+  // Answers are written as headers then body: without TCP_NODELAY, Nagle and delayed ACKs
+  // hold every answer ~40 ms (measured: 0.8 of 2 cores busy, 56 ms p50 per batch).
+  http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(10000);
   http.set_keep_alive_timeout(30);
   http.set_read_timeout(30);
