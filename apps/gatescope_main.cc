@@ -137,6 +137,9 @@ void RegisterServe(CLI::App& app, gatescope::server::ServerConfig& c) {
   env(cmd->add_option("--min-requests", c.min_requests,
                       "Requests before an inferred endpoint is listed (overrides the file)"));
   env(cmd->add_option("--port-file", c.port_file, "Write the bound port to this file"));
+  env(cmd->add_option("--dashboard-dir", c.dashboard_dir,
+                      "Serve the dashboard from this build output (web/dist) instead of the "
+                      "copy built into the binary"));
 }
 
 void RegisterAuth(CLI::App& app, gatescope::commands::AddClientOptions& o) {

@@ -29,6 +29,7 @@
 #include "inventory/inventory_json.h"
 #include "openapi/openapi_exporter.h"
 #include "openapi/yaml_writer.h"
+#include "server/dashboard_assets.h"
 #include "server/endpoint_query.h"
 #include "server/inventory_service.h"
 #include "server/metrics.h"
@@ -123,6 +124,8 @@ std::string_view RouteLabel(const httplib::Request& req) {
   if (p.rfind("/v1/apis/", 0) == 0) return "openapi";
   if (p == "/v1/inventory") return "inventory";
   if (p == "/healthz" || p == "/readyz" || p == "/metrics") return p.substr(1);
+  if (p == "/v1/overview") return "overview";
+  if (p.rfind("/v1/", 0) != 0 && p.rfind("/oauth2/", 0) != 0) return "dashboard";
   return "other";
 }
 
@@ -144,6 +147,7 @@ struct HttpServer::Impl {
   std::optional<auth::ClientRegistry> clients;
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<httplib::Server> http;
+  DashboardAssets dashboard;
   int port = 0;
   std::atomic<int> token_requests{0};
 
@@ -424,6 +428,55 @@ struct HttpServer::Impl {
     }
   }
 
+  // ---- Dashboard ----
+
+  // The dashboard's files. Any other path that is not the API's gets index.html, so that deep
+  // links load the app, which routes on the client (docs/specs/dashboard.md).
+  void HandleDashboard(const httplib::Request& req, httplib::Response& res) {
+    std::string_view path = req.path;
+    bool api_path = path.rfind("/v1/", 0) == 0 || path.rfind("/oauth2/", 0) == 0 ||
+                    path == "/v1" || path == "/oauth2";
+    if (api_path) {
+      SendError(res, 404, "not_found", "no such route");
+      return;
+    }
+    if (dashboard.empty()) {
+      SendError(res, 404, "dashboard_not_built",
+                "this server was built without the dashboard (GS_DASHBOARD=OFF)");
+      return;
+    }
+    const DashboardFile* file = dashboard.Find(path);
+    bool asset = path.rfind("/assets/", 0) == 0;
+    // A missing file with an extension is a missing file, not a page of the app.
+    bool page = !asset && path.substr(path.rfind('/') + 1).find('.') == std::string_view::npos;
+    if (file == nullptr && page) file = dashboard.Find("/index.html");
+    if (file == nullptr) {
+      SendError(res, 404, "not_found", "no such file");
+      return;
+    }
+    // The app's scripts are all its own: nothing inline, nothing from elsewhere. Swagger UI
+    // sets styles inline, hence 'unsafe-inline' for styles only.
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                   "img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; "
+                   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("X-Frame-Options", "DENY");
+    // Assets have content-hashed names: cached for good. Pages revalidate, to pick up a new build.
+    res.set_header("Cache-Control", asset ? "public, max-age=31536000, immutable" : "no-cache");
+    res.set_header("ETag", file->etag);
+    res.set_header("Vary", "Accept-Encoding");
+    if (req.get_header_value("If-None-Match") == file->etag) {
+      res.status = 304;
+      return;
+    }
+    bool gzip = !file->gzip.empty() &&
+                req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
+    if (gzip) res.set_header("Content-Encoding", "gzip");
+    res.set_content(gzip ? file->gzip : file->body, file->content_type);
+  }
+
   void RegisterRoutes() {
     httplib::Server& s = *http;
     // The HTTP library would inflate gzip bodies itself, with zlib and without a bound on the
@@ -528,8 +581,13 @@ struct HttpServer::Impl {
       res.set_content(metrics.Render(), "text/plain; version=0.0.4");
     });
 
+    // Last: every GET no route above took.
+    s.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleDashboard(req, res);
+    });
+
     s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return;
+      if (!res.body.empty() || res.status == 304) return;
       switch (res.status) {
         case 400: SendError(res, 400, "bad_request", "the request could not be read"); break;
         case 404: SendError(res, 404, "not_found", "no such route"); break;
@@ -618,6 +676,13 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const LoadedServerConfig&
   http.set_keep_alive_timeout(30);
   http.set_read_timeout(30);
   http.set_write_timeout(30);
+  if (c.dashboard_dir.empty()) {
+    impl->dashboard = DashboardAssets::Embedded();
+  } else {
+    Result<DashboardAssets> assets = DashboardAssets::FromDirectory(c.dashboard_dir);
+    if (!assets.ok()) return InvalidArgumentError("--dashboard-dir: " + assets.status().message());
+    impl->dashboard = std::move(assets).value();
+  }
   impl->RegisterRoutes();
 
   const std::string& host = impl->config.host;

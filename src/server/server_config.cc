@@ -34,6 +34,7 @@ const std::vector<ServerSetting>& ServerSettings() {
       {"--discovery-config", "GATESCOPE_SERVER_DISCOVERY_CONFIG"},
       {"--min-requests", "GATESCOPE_SERVER_MIN_REQUESTS"},
       {"--port-file", "GATESCOPE_SERVER_PORT_FILE"},
+      {"--dashboard-dir", "GATESCOPE_SERVER_DASHBOARD_DIR"},
   };
   return kSettings;
 }

@@ -32,6 +32,7 @@ struct ServerConfig {
   std::string discovery_config;               // inventory::ParseDiscoveryOptions JSON file.
   uint64_t min_requests = 0;                  // Overrides the file's when > 0.
   std::string port_file;                      // Write the bound port here once listening.
+  std::string dashboard_dir;                  // Serve this web/dist instead of the embedded one.
 };
 
 // Checks the settings and loads the files they name; one line naming the setting on error.
