@@ -278,6 +278,7 @@ void EndpointStats::Add(const model::HttpTransaction& tx) {
   Seen(tx.request_time_ms, &first_seen_ms, &last_seen_ms);
   response_latency.Add(tx.response_latency_ms);
   integration_latency.Add(tx.integration_latency_ms);
+  traffic.Add(tx.request_time_ms, tx.status, tx.response_latency_ms);
 }
 
 void EndpointStats::Merge(const EndpointStats& s) {
@@ -296,6 +297,7 @@ void EndpointStats::Merge(const EndpointStats& s) {
   if (s.last_seen_ms >= 0) Seen(s.last_seen_ms, &first_seen_ms, &last_seen_ms);
   response_latency.Merge(s.response_latency);
   integration_latency.Merge(s.integration_latency);
+  traffic.Merge(s.traffic);
   content_logged += s.content_logged;
   query_observed += s.query_observed;
   request_headers_observed += s.request_headers_observed;

@@ -9,6 +9,7 @@
 #include "classify/value_classifier.h"
 #include "inventory/latency_histogram.h"
 #include "inventory/schema_sketch.h"
+#include "inventory/traffic_series.h"
 #include "model/http_transaction.h"
 
 namespace gatescope::inventory {
@@ -94,6 +95,7 @@ struct EndpointStats {
   int64_t last_seen_ms = -1;
   LatencyHistogram response_latency;
   LatencyHistogram integration_latency;
+  TrafficSeries traffic;  // Requests, errors and latency per hour and per day.
 
   // Content, from execution logs. Each list holds at most kMaxFieldNames names;
   // `*_observed` count the requests whose map was logged whole, the base for a name's share.

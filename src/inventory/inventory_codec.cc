@@ -29,7 +29,9 @@ using internal::WireReader;
 using internal::WireWriter;
 
 constexpr std::string_view kMagic = "GSI1";
-constexpr uint64_t kVersion = 1;
+// 2 added the traffic series (a section flag that version 1 never sets, so both decode).
+constexpr uint64_t kVersion = 2;
+constexpr uint64_t kOldestVersion = 1;
 
 constexpr uint8_t kMaxTemplateSource = static_cast<uint8_t>(model::TemplateSource::kInferred);
 constexpr uint8_t kMaxApiKind = static_cast<uint8_t>(model::ApiKind::kWebSocket);
@@ -162,6 +164,59 @@ bool DecodeAuth(WireReader& in, AuthStats* a) {
 constexpr uint8_t kHasContent = 1;
 constexpr uint8_t kHasAuth = 2;
 constexpr uint8_t kHasErrors = 4;
+constexpr uint8_t kHasTraffic = 8;
+
+void EncodeBuckets(WireWriter& out, const std::vector<TrafficSeries::Bucket>& buckets) {
+  out.Varint(buckets.size());
+  int64_t previous = 0;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    const TrafficSeries::Bucket& b = buckets[i];
+    // The first index in full, then gaps: a byte each.
+    if (i == 0) {
+      out.Signed(b.index);
+    } else {
+      out.Varint(static_cast<uint64_t>(b.index - previous));
+    }
+    previous = b.index;
+    for (uint64_t n : {b.requests, b.client_errors, b.server_errors, b.latency_count,
+                       b.latency_sum_ms, b.latency_max_ms}) {
+      out.Varint(n);
+    }
+  }
+}
+
+bool DecodeBuckets(WireReader& in, std::vector<TrafficSeries::Bucket>* buckets) {
+  // Every bucket takes at least 7 bytes.
+  size_t n = in.Count("traffic buckets", in.remaining() / 7);
+  buckets->resize(n);
+  for (size_t i = 0; i < n && in.ok(); ++i) {
+    TrafficSeries::Bucket& b = (*buckets)[i];
+    if (i == 0) {
+      b.index = in.Signed("traffic index");
+    } else {
+      uint64_t gap = in.Varint("traffic gap");
+      if (gap == 0 || gap > (1u << 20)) return in.Fail("traffic gap");
+      b.index = (*buckets)[i - 1].index + static_cast<int64_t>(gap);
+    }
+    if (b.index < -(int64_t{1} << 40) || b.index > (int64_t{1} << 40)) return in.Fail("traffic index");
+    for (uint64_t* v : {&b.requests, &b.client_errors, &b.server_errors, &b.latency_count,
+                        &b.latency_sum_ms, &b.latency_max_ms}) {
+      *v = in.Varint("traffic count");
+    }
+  }
+  return in.ok();
+}
+
+void EncodeTraffic(WireWriter& out, const TrafficSeries& t) {
+  EncodeBuckets(out, t.hours());
+  EncodeBuckets(out, t.days());
+}
+
+bool DecodeTraffic(WireReader& in, TrafficSeries* t) {
+  std::vector<TrafficSeries::Bucket> hours, days;
+  if (!DecodeBuckets(in, &hours) || !DecodeBuckets(in, &days)) return false;
+  return t->Assign(std::move(hours), std::move(days)) || in.Fail("traffic window");
+}
 
 bool HasContent(const EndpointStats& s) {
   return s.content_logged != 0 || s.query_observed != 0 || s.request_headers_observed != 0 ||
@@ -182,7 +237,8 @@ bool HasAuth(const AuthStats& a) {
 void EncodeStats(WireWriter& out, const EndpointStats& s) {
   uint8_t parts = static_cast<uint8_t>((HasContent(s) ? kHasContent : 0) |
                                        (HasAuth(s.auth) ? kHasAuth : 0) |
-                                       (!s.errors.empty() ? kHasErrors : 0));
+                                       (!s.errors.empty() ? kHasErrors : 0) |
+                                       (!s.traffic.empty() ? kHasTraffic : 0));
   out.Byte(parts);
   out.Byte(static_cast<uint8_t>(s.template_source));
   out.String(s.route);
@@ -220,10 +276,11 @@ void EncodeStats(WireWriter& out, const EndpointStats& s) {
     }
   }
   if ((parts & kHasAuth) != 0) EncodeAuth(out, s.auth);
+  if ((parts & kHasTraffic) != 0) EncodeTraffic(out, s.traffic);
 }
 
 bool DecodeStats(WireReader& in, EndpointStats* s) {
-  uint8_t parts = in.Enum("endpoint sections", kHasContent | kHasAuth | kHasErrors);
+  uint8_t parts = in.Enum("endpoint sections", kHasContent | kHasAuth | kHasErrors | kHasTraffic);
   s->template_source =
       static_cast<model::TemplateSource>(in.Enum("template source", kMaxTemplateSource));
   s->route.assign(in.String("route"));
@@ -273,7 +330,8 @@ bool DecodeStats(WireReader& in, EndpointStats* s) {
       s->errors.emplace_back(kind, in.Varint("error count"));
     }
   }
-  return in.ok() && ((parts & kHasAuth) == 0 || DecodeAuth(in, &s->auth));
+  if (!in.ok() || ((parts & kHasAuth) != 0 && !DecodeAuth(in, &s->auth))) return false;
+  return (parts & kHasTraffic) == 0 || DecodeTraffic(in, &s->traffic);
 }
 
 void EncodeStage(WireWriter& out, const std::pair<std::string, std::string>& id,
@@ -398,7 +456,7 @@ struct InventoryCodec {
     }
     WireReader in(blob.substr(kMagic.size()));
     uint64_t version = in.Varint("version");
-    if (in.ok() && version != kVersion) {
+    if (in.ok() && (version < kOldestVersion || version > kVersion)) {
       return ParseError("inventory blob: unsupported version " + std::to_string(version));
     }
     inv->unattributed_ = in.Varint("unattributed");

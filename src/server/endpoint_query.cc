@@ -11,6 +11,7 @@
 #include "core/sha256.h"
 #include "core/time_format.h"
 #include "inventory/inventory_json.h"
+#include "server/traffic_window.h"
 
 namespace gatescope::server {
 namespace {
@@ -26,9 +27,13 @@ constexpr std::array<std::string_view, 4> kSorts = {"path", "requests", "last_se
 constexpr std::array<std::string_view, 3> kSources = {"gateway", "inferred", "concrete"};
 constexpr std::array<std::string_view, 7> kAuthSchemes = {"none",    "bearer",     "basic", "sigv4",
                                                           "api_key", "authorizer", "iam"};
-constexpr std::array<std::string_view, 13> kParameters = {
-    "api",    "stage", "method",       "q",    "tag",   "source", "auth",
-    "status", "since", "unseen_since", "sort", "limit", "cursor"};
+constexpr std::array<std::string_view, 10> kAuthValues = {
+    "none",       "bearer", "basic",         "sigv4",           "api_key",
+    "authorizer", "iam",    "authenticated", "unauthenticated", "unknown"};
+constexpr std::array<std::string_view, 17> kParameters = {
+    "api",    "stage",        "method",    "q",         "tag",     "source",
+    "auth",   "status",       "since",     "unseen_since", "new_since", "sensitive",
+    "account", "region",      "sort",      "limit",     "cursor"};
 constexpr std::array<std::string_view, 4> kStatusClasses = {"2xx", "3xx", "4xx", "5xx"};
 
 bool IsUrlSafe(std::string_view s) {
@@ -162,6 +167,9 @@ std::string_view SourceOf(model::TemplateSource source) {
 }
 
 bool HasAuth(const inventory::AuthStats& a, std::string_view scheme) {
+  if (scheme == "authenticated" || scheme == "unauthenticated" || scheme == "unknown") {
+    return AuthCoverageName(AuthCoverageOf(a)) == scheme;
+  }
   if (scheme == "none") return a.none > 0;
   if (scheme == "bearer") return a.bearer > 0;
   if (scheme == "basic") return a.basic > 0;
@@ -201,7 +209,6 @@ uint32_t BodyTags(const EndpointStats& s) {
   return tags;
 }
 
-uint32_t EndpointTags(const EndpointStats& s) { return ParamTags(s) | BodyTags(s); }
 
 bool HasTags(const EndpointStats& s, uint32_t required) {
   uint32_t tags = ParamTags(s);
@@ -242,19 +249,6 @@ std::string OneOf(const std::array<std::string_view, N>& names) {
 template <size_t N>
 bool IsOneOf(const std::array<std::string_view, N>& names, std::string_view value) {
   return std::find(names.begin(), names.end(), value) != names.end();
-}
-
-// A time given as ISO 8601 or as milliseconds since the epoch.
-std::optional<int64_t> ParseTime(std::string_view text) {
-  int64_t ms = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
-  if (ec == std::errc() && end == text.data() + text.size()) {
-    return ms >= 0 ? std::optional<int64_t>(ms) : std::nullopt;
-  }
-  size_t consumed = 0;
-  std::optional<int64_t> parsed = ParseIso8601Prefix(text, &consumed);
-  if (!parsed || consumed != text.size()) return std::nullopt;
-  return parsed;
 }
 
 // A parameter name as an error message may show it: bounded and printable.
@@ -315,7 +309,8 @@ Json Summary(const Inventory::Endpoint& e, ApiUrlIds& url_ids) {
                                                   {"p95", latency.Percentile(0.95)},
                                                   {"p99", latency.Percentile(0.99)}};
   out["auth"] = AuthNames(s.auth);
-  out["tags"] = inventory::TagNamesToJson(EndpointTags(s));
+  out["auth_coverage"] = AuthCoverageName(AuthCoverageOf(s.auth));
+  out["tags"] = inventory::TagNamesToJson(EndpointTagBits(s));
   return out;
 }
 
@@ -324,6 +319,9 @@ Json Summary(const Inventory::Endpoint& e, ApiUrlIds& url_ids) {
 struct Matcher {
   const EndpointFilter& filter;
   std::set<std::string, std::less<>> api_ids;  // Ids the `api` filter names.
+  // (API id, stage) pairs in the `account` and `region` asked for.
+  std::set<std::pair<std::string, std::string>> stages;
+  bool by_stage = false;
   std::string lower_text;
   std::string method;
   uint32_t tags = 0;
@@ -333,6 +331,7 @@ struct Matcher {
     const EndpointStats& s = e.stats;
     if (!filter.api.empty() && api_ids.count(e.key.api_id) == 0) return false;
     if (!filter.stage.empty() && e.key.stage != filter.stage) return false;
+    if (by_stage && stages.count({e.key.api_id, e.key.stage}) == 0) return false;
     if (!method.empty() && !EqualsIgnoreCase(e.key.method, method)) return false;
     if (!lower_text.empty() && !ContainsIgnoreCase(e.key.path, lower_text)) return false;
     if (!filter.source.empty() && SourceOf(s.template_source) != filter.source) return false;
@@ -343,7 +342,10 @@ struct Matcher {
         (s.last_seen_ms < 0 || s.last_seen_ms >= filter.unseen_since_ms)) {
       return false;
     }
-    return tags == 0 || HasTags(s, tags);  // Last: the costliest.
+    if (filter.new_since_ms >= 0 && s.first_seen_ms < filter.new_since_ms) return false;
+    // Last: the costliest.
+    if (filter.sensitive && EndpointTagBits(s) == 0) return false;
+    return tags == 0 || HasTags(s, tags);
   }
 };
 
@@ -355,6 +357,15 @@ Matcher MakeMatcher(const Inventory::Snapshot& snapshot, const EndpointFilter& f
       if (ApiUrlId(id.first) == filter.api) m.api_ids.insert(id.first);
     }
   }
+  if (!filter.account.empty() || !filter.region.empty()) {
+    m.by_stage = true;
+    for (const auto& [id, info] : snapshot.api_stages) {
+      if ((filter.account.empty() || info.account_id == filter.account) &&
+          (filter.region.empty() || info.region == filter.region)) {
+        m.stages.insert(id);
+      }
+    }
+  }
   m.lower_text = filter.text;
   LowerAsciiInPlace(m.lower_text);
   m.method = filter.method;
@@ -364,6 +375,56 @@ Matcher MakeMatcher(const Inventory::Snapshot& snapshot, const EndpointFilter& f
 }
 
 }  // namespace
+
+AuthCoverage AuthCoverageOf(const inventory::AuthStats& a) {
+  if (a.bearer > 0 || a.basic > 0 || a.sigv4 > 0 || a.masked > 0 || a.authorizer > 0 ||
+      !a.authorizer_ids.empty() || a.api_key_required > 0 || !a.api_key_headers.empty() ||
+      !a.api_key_query.empty() || a.iam_caller > 0) {
+    return AuthCoverage::kAuthenticated;
+  }
+  return a.none > 0 ? AuthCoverage::kUnauthenticated : AuthCoverage::kUnknown;
+}
+
+std::string_view AuthCoverageName(AuthCoverage coverage) {
+  switch (coverage) {
+    case AuthCoverage::kAuthenticated: return "authenticated";
+    case AuthCoverage::kUnauthenticated: return "unauthenticated";
+    case AuthCoverage::kUnknown: break;
+  }
+  return "unknown";
+}
+
+const std::vector<std::string_view>& AuthSchemeNames() {
+  static const std::vector<std::string_view> kNames(kAuthSchemes.begin(), kAuthSchemes.end());
+  return kNames;
+}
+
+std::vector<std::string_view> AuthSchemesSeen(const inventory::AuthStats& auth) {
+  std::vector<std::string_view> seen;
+  for (std::string_view scheme : kAuthSchemes) {
+    if (HasAuth(auth, scheme)) seen.push_back(scheme);
+  }
+  return seen;
+}
+
+uint32_t EndpointTagBits(const EndpointStats& s) { return ParamTags(s) | BodyTags(s); }
+
+std::optional<int64_t> ParseTimeParam(std::string_view text) {
+  int64_t ms = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec == std::errc() && end == text.data() + text.size()) {
+    return ms >= 0 ? std::optional<int64_t>(ms) : std::nullopt;
+  }
+  size_t consumed = 0;
+  std::optional<int64_t> parsed = ParseIso8601Prefix(text, &consumed);
+  if (!parsed || consumed != text.size()) return std::nullopt;
+  return parsed;
+}
+
+Json EndpointSummary(const Inventory::Endpoint& endpoint) {
+  ApiUrlIds url_ids;
+  return Summary(endpoint, url_ids);
+}
 
 std::string EndpointId(const inventory::EndpointKey& key) {
   std::string material = key.api_id + '\0' + key.stage + '\0' + key.method + '\0' + key.path;
@@ -411,8 +472,8 @@ Result<EndpointFilter> ParseEndpointFilter(const std::multimap<std::string, std:
       }
       filter.source = value;
     } else if (name == "auth") {
-      if (!IsOneOf(kAuthSchemes, value)) {
-        return InvalidArgumentError("auth: must be one of " + OneOf(kAuthSchemes));
+      if (!IsOneOf(kAuthValues, value)) {
+        return InvalidArgumentError("auth: must be one of " + OneOf(kAuthValues));
       }
       filter.auth = value;
     } else if (name == "status") {
@@ -420,12 +481,24 @@ Result<EndpointFilter> ParseEndpointFilter(const std::multimap<std::string, std:
         return InvalidArgumentError("status: must be one of " + OneOf(kStatusClasses));
       }
       filter.status_class = value;
-    } else if (name == "since" || name == "unseen_since") {
-      std::optional<int64_t> ms = ParseTime(value);
+    } else if (name == "since" || name == "unseen_since" || name == "new_since") {
+      std::optional<int64_t> ms = ParseTimeParam(value);
       if (!ms) {
         return InvalidArgumentError(name + ": must be an ISO 8601 time or milliseconds since 1970");
       }
-      (name == "since" ? filter.seen_since_ms : filter.unseen_since_ms) = *ms;
+      (name == "since"          ? filter.seen_since_ms
+       : name == "unseen_since" ? filter.unseen_since_ms
+                                : filter.new_since_ms) = *ms;
+    } else if (name == "sensitive") {
+      if (value != "true" && value != "false") {
+        return InvalidArgumentError("sensitive: must be true or false");
+      }
+      filter.sensitive = value == "true";
+    } else if (name == "account") {
+      filter.account = value;
+    } else if (name == "region") {
+      filter.region = value;
+
     } else if (name == "sort") {
       if (!IsOneOf(kSorts, value)) {
         return InvalidArgumentError("sort: must be one of " + OneOf(kSorts));
@@ -512,7 +585,9 @@ std::optional<Json> EndpointDetail(const Inventory::Snapshot& snapshot, std::str
     for (auto& [name, value] : endpoint.items()) out[name] = std::move(value);
     out["source"] = SourceOf(e.stats.template_source);
     out["auth_schemes"] = AuthNames(e.stats.auth);
-    out["tags"] = inventory::TagNamesToJson(EndpointTags(e.stats));
+    out["auth_coverage"] = AuthCoverageName(AuthCoverageOf(e.stats.auth));
+    out["tags"] = inventory::TagNamesToJson(EndpointTagBits(e.stats));
+    out["traffic"] = EndpointTrafficJson(e.stats.traffic);
     return out;
   }
   return std::nullopt;

@@ -20,6 +20,25 @@ std::string EndpointId(const inventory::EndpointKey& key);
 // API Gateway ids are), else "g" + 16 hex digits of its SHA-256 (log group names).
 std::string ApiUrlId(std::string_view api_id);
 
+// What requests to an endpoint showed of credentials, for auth coverage: authenticated when
+// some request carried one (any scheme, a masked Authorization header included) or ran an
+// authorizer; unauthenticated when requests showed their headers and none did; unknown when
+// nothing showed either way (access logs alone).
+enum class AuthCoverage { kAuthenticated, kUnauthenticated, kUnknown };
+AuthCoverage AuthCoverageOf(const inventory::AuthStats& auth);
+std::string_view AuthCoverageName(AuthCoverage coverage);
+
+// The auth schemes a summary lists, in order: none, bearer, basic, sigv4, api_key,
+// authorizer, iam.
+std::vector<std::string_view> AuthSchemesSeen(const inventory::AuthStats& auth);
+const std::vector<std::string_view>& AuthSchemeNames();
+
+// The sensitive-data tags (classify::SensitiveTag bits) of an endpoint's parameters and bodies.
+uint32_t EndpointTagBits(const inventory::EndpointStats& stats);
+
+// A time query parameter: ISO 8601 or milliseconds since 1970 (not negative).
+std::optional<int64_t> ParseTimeParam(std::string_view text);
+
 // GET /v1/endpoints query parameters.
 struct EndpointFilter {
   std::string api;     // api=: API id (or ApiUrlId).
@@ -28,10 +47,15 @@ struct EndpointFilter {
   std::string text;    // q=: substring of the path, ignoring case.
   std::vector<std::string> tags;  // tag= (repeatable): sensitive-data tags, all required.
   std::string source;  // source=gateway|inferred|concrete.
-  std::string auth;    // auth=none|bearer|basic|sigv4|api_key|authorizer|iam: seen on it.
+  std::string auth;    // auth=none|bearer|basic|sigv4|api_key|authorizer|iam: seen on it;
+                       // auth=authenticated|unauthenticated|unknown: its AuthCoverage.
   std::string status_class;  // status=2xx|3xx|4xx|5xx: seen on it.
   int64_t seen_since_ms = -1;   // since=: last seen at or after (ISO 8601 or unix ms).
   int64_t unseen_since_ms = -1; // unseen_since=: last seen before (possible zombies).
+  int64_t new_since_ms = -1;    // new_since=: first seen at or after.
+  bool sensitive = false;       // sensitive=true: any sensitive-data tag.
+  std::string account;          // account=: the API stage's AWS account.
+  std::string region;           // region=: the API stage's region.
   std::string sort = "path";    // sort=path|requests|last_seen|first_seen (desc for counts/times).
   size_t limit = 100;           // limit=1..1000.
   std::string cursor;           // cursor=: opaque, from the previous page's next_cursor.
@@ -55,8 +79,12 @@ Result<EndpointFilter> ParseEndpointFilter(const std::multimap<std::string, std:
 nlohmann::ordered_json ListEndpoints(const inventory::Inventory::Snapshot& snapshot,
                                      const EndpointFilter& filter);
 
+// One item of ListEndpoints.
+nlohmann::ordered_json EndpointSummary(const inventory::Inventory::Endpoint& endpoint);
+
 // The full endpoint (as in the inventory document, plus id, api_id, api_url_id, stage, source,
-// auth_schemes, tags; "parameters_inferred" holds the evidence for inferred parameters), or
+// auth_schemes, auth_coverage, tags and traffic (TrafficWindow's EndpointTrafficJson);
+// "parameters_inferred" holds the evidence for inferred parameters), or
 // nullopt when no endpoint has this id. Linear: hashes every key.
 std::optional<nlohmann::ordered_json> EndpointDetail(const inventory::Inventory::Snapshot& snapshot,
                                                      std::string_view id);

@@ -33,6 +33,7 @@
 #include "server/endpoint_query.h"
 #include "server/inventory_service.h"
 #include "server/metrics.h"
+#include "server/overview.h"
 #include "storage/store.h"
 
 namespace gatescope::server {
@@ -148,6 +149,8 @@ struct HttpServer::Impl {
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<httplib::Server> http;
   DashboardAssets dashboard;
+  std::mutex overview_mu;
+  std::shared_ptr<const OverviewIndex> overview;  // For the snapshot it was built from.
   int port = 0;
   std::atomic<int> token_requests{0};
 
@@ -428,6 +431,31 @@ struct HttpServer::Impl {
     }
   }
 
+  void HandleOverview(const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(req, res, auth::kScopeRead)) return;
+    int64_t as_of = UnixMillis(clock);
+    for (const auto& [name, value] : req.params) {
+      std::optional<int64_t> t = name == "as_of" ? ParseTimeParam(value) : std::nullopt;
+      if (!t.has_value()) {
+        SendError(res, 400, "bad_query",
+                  name == "as_of" ? "as_of: must be an ISO 8601 time or milliseconds since 1970"
+                                  : "unknown query parameter; expected as_of");
+        return;
+      }
+      as_of = *t;
+    }
+    std::shared_ptr<const inventory::Inventory::Snapshot> view = service->View();
+    std::shared_ptr<const OverviewIndex> index;
+    {
+      std::lock_guard lock(overview_mu);
+      if (overview == nullptr || &overview->snapshot() != view.get()) {
+        overview = std::make_shared<const OverviewIndex>(view);
+      }
+      index = overview;
+    }
+    SendJson(res, 200, index->Render(as_of));
+  }
+
   // ---- Dashboard ----
 
   // The dashboard's files. Any other path that is not the API's gets index.html, so that deep
@@ -529,6 +557,9 @@ struct HttpServer::Impl {
     s.Get("/v1/apis", [this](const httplib::Request& req, httplib::Response& res) {
       if (!Authorize(req, res, auth::kScopeRead)) return;
       SendJson(res, 200, ListApis(*service->View()));
+    });
+    s.Get("/v1/overview", [this](const httplib::Request& req, httplib::Response& res) {
+      HandleOverview(req, res);
     });
     s.Get("/v1/endpoints", [this](const httplib::Request& req, httplib::Response& res) {
       if (!Authorize(req, res, auth::kScopeRead)) return;
