@@ -66,6 +66,8 @@ std::string KeyFromIds(std::span<const model::HttpTransaction> txs) {
 // Where the request's Content-Encoding is moved before the HTTP layer reads the body (see
 // RegisterRoutes).
 constexpr char kOriginalEncoding[] = "X-Gatescope-Original-Content-Encoding";
+// Where a dashboard request's Accept-Encoding is moved (see RegisterRoutes).
+constexpr char kAcceptedEncoding[] = "X-Gatescope-Accept-Encoding";
 
 // Decompresses every gzip member of `in` into `*out`, at most `limit` bytes in all:
 // kResourceExhausted beyond it, kParseError for a stream that is not gzip. Each member's
@@ -500,7 +502,7 @@ struct HttpServer::Impl {
       return;
     }
     bool gzip = !file->gzip.empty() &&
-                req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
+                req.get_header_value(kAcceptedEncoding).find("gzip") != std::string::npos;
     if (gzip) res.set_header("Content-Encoding", "gzip");
     res.set_content(gzip ? file->gzip : file->body, file->content_type);
   }
@@ -511,8 +513,20 @@ struct HttpServer::Impl {
     // output: a gzip bomb. Hide the encoding from it before it reads the body, and inflate in
     // ReadBody with a limit (and libdeflate, several times faster). The request object is not
     // const: the library only hands it over as const.
+    //
+    // The dashboard's files are sent precompressed: the library must not compress them again,
+    // which it would do for any text type the client accepts gzip for. Hide what the client
+    // accepts from it, too, on those paths.
     s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
       auto& headers = const_cast<httplib::Request&>(req).headers;
+      headers.erase(kAcceptedEncoding);
+      if (RouteLabel(req) == "dashboard") {
+        if (auto it = headers.find("Accept-Encoding"); it != headers.end()) {
+          std::string value = it->second;
+          headers.erase("Accept-Encoding");
+          headers.emplace(kAcceptedEncoding, value);
+        }
+      }
       headers.erase(kOriginalEncoding);
       if (auto it = headers.find("Content-Encoding"); it != headers.end()) {
         std::string value = it->second;

@@ -385,15 +385,31 @@ TEST(InventoryCodecTest, WrongMagicOrVersionIsAnError) {
   Inventory target = Holding();
   std::string before = Json(target);
   std::string version = blob;
-  version[4] = 2;  // The version varint follows "GSI1".
+  version[4] = 3;  // The version varint follows "GSI1".
   Status s = MergeEncodedInventory(version, &target);
   EXPECT_EQ(s.code(), StatusCode::kParseError);
-  EXPECT_NE(s.message().find("version 2"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("version 3"), std::string::npos) << s.message();
   std::string magic = blob;
   magic[0] = 'X';
   EXPECT_EQ(MergeEncodedInventory(magic, &target).code(), StatusCode::kParseError);
   EXPECT_EQ(MergeEncodedInventory("", &target).code(), StatusCode::kParseError);
   EXPECT_EQ(Json(target), before);
+}
+
+// Version 2 only added a section that version 1 never set: a version-1 blob (here: one with
+// no request times, so no traffic section) still decodes, as stores written before it hold.
+TEST(InventoryCodecTest, VersionOneBlobsStillDecode) {
+  Inventory source;
+  for (HttpTransaction tx : testing::FixtureTransactions()) {
+    tx.request_time_ms = -1;
+    source.Add(tx);
+  }
+  std::string blob = EncodeInventory(source);
+  ASSERT_EQ(blob[4], 2);
+  blob[4] = 1;
+  Inventory decoded;
+  ASSERT_TRUE(MergeEncodedInventory(blob, &decoded).ok());
+  EXPECT_EQ(Json(decoded), Json(source));
 }
 
 TEST(InventoryCodecTest, StoredHistoryIsRenderedWithTheReadersOptions) {

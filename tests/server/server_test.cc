@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -11,6 +12,7 @@
 
 #include "commands/ship_command.h"
 #include "core/clock.h"
+#include "env/http_client.h"
 #include "model/transaction_har.h"
 #include "server/server_test_util.h"
 
@@ -380,6 +382,85 @@ TEST_F(ServerTest, TheConnectorDeliversToTheServerWithOAuth2) {
   std::ostringstream out2, err2;
   ASSERT_EQ(commands::RunShip(options, env, SystemClock::Get(), out2, err2), 0) << err2.str();
   EXPECT_EQ(TotalRequests(client.GetJson("/v1/apis", read)), before);
+}
+
+// The dashboard's files (here a dist/ from --dashboard-dir): public, with the security
+// headers, deep links answered with index.html, hashed assets cached for good and sent
+// precompressed, 304s by ETag; the API behind it still needs a token.
+TEST_F(ServerTest, ServesTheDashboardWithItsSecurityHeaders) {
+  const std::string dist = dir_.File("dist");
+  std::filesystem::create_directories(dist + "/assets");
+  const std::string index = "<!doctype html><script type=module src=/assets/app-1a2b.js></script>";
+  const std::string script = "console.log('gatescope');" + std::string(2000, ' ');
+  dir_.Write("dist/index.html", index);
+  dir_.Write("dist/assets/app-1a2b.js", script);
+  dir_.Write("dist/assets/app-1a2b.js.gz", Gzip(script));
+  auto server = Start({"--dashboard-dir", dist});
+  ASSERT_NE(server, nullptr);
+  httplib::Client http("127.0.0.1", server->port());
+  http.set_decompress(false);
+
+  auto page = http.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->body, index);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"),
+              ::testing::AllOf(::testing::HasSubstr("script-src 'self';"),
+                               ::testing::HasSubstr("frame-ancestors 'none'")));
+  EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(page->get_header_value("Cache-Control"), "no-cache");
+  auto deep = http.Get("/endpoints/0123abcd");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 200);
+  EXPECT_EQ(deep->body, index);
+
+  auto gz = http.Get("/assets/app-1a2b.js", {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(gz->status, 200);
+  EXPECT_EQ(gz->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(Gunzip(gz->body), script);
+  EXPECT_THAT(gz->get_header_value("Cache-Control"), ::testing::HasSubstr("immutable"));
+  // libcurl, since the HTTP library's client always adds "Accept-Encoding: gzip".
+  Result<env::HttpResponse> plain = env::NewCurlHttpClient()->Send(
+      {.method = "GET", .url = server->url() + "/assets/app-1a2b.js", .headers = {{"Accept-Encoding", "identity"}}, .body = {},
+       .timeout = {}});
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(plain->body, script);
+  EXPECT_EQ(plain->Header("content-encoding"), "");
+  auto again = http.Get("/assets/app-1a2b.js", {{"If-None-Match", std::string(plain->Header("etag"))}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+
+  for (const char* missing : {"/assets/nope.js", "/favicon.ico", "/v1/nope", "/oauth2/nope"}) {
+    auto res = http.Get(missing);
+    ASSERT_TRUE(res) << missing;
+    EXPECT_EQ(res->status, 404) << missing;
+    EXPECT_EQ(json::parse(res->body)["error"], "not_found") << missing;
+  }
+
+  ServerClient client(server->port());
+  int status = 0;
+  client.GetJson("/v1/overview", "", &status);
+  EXPECT_EQ(status, 401);
+  std::string writer = client.Token(writer_);
+  ASSERT_EQ(client.PostBatch(writer, PetTraffic(0))->status, 200);
+  std::string reader = client.Token(reader_);
+  json overview = client.GetJson("/v1/overview?as_of=2023-11-15T00:00:00Z", reader, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(overview["totals"]["endpoints"], client.GetJson("/v1/endpoints", reader)["total"]);
+  EXPECT_EQ(overview["totals"]["requests"], 60);
+  EXPECT_EQ(overview["new_endpoints"]["last_day"], 3);
+  client.GetJson("/v1/overview?as_of=yesterday", reader, &status);
+  EXPECT_EQ(status, 400);
+}
+
+TEST_F(ServerTest, ADashboardDirWithoutIndexStopsTheStart) {
+  Result<std::unique_ptr<ServeProcess>> refused = ServeProcess::Start(
+      {"--store", "sqlite:" + dir_.File("x.db"), "--no-auth", "--dashboard-dir", dir_.path()});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("--dashboard-dir"));
 }
 
 TEST_F(ServerTest, AddClientPrintsAnEntryTheServerAccepts) {
