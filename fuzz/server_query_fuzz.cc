@@ -4,6 +4,8 @@
 // endpoint id is rejected or answered, never crashes; the YAML of any JSON document ends with
 // a newline and carries no raw control character but line feeds.
 //
+// The input is also tried as the overview's as_of.
+//
 // Input: a query string ("a=b&c=d", percent-encoded) for ParseEndpointFilter; the whole input
 // is also tried as a cursor, as an endpoint id, and as a JSON document for JsonToYaml.
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include "inventory/inventory.h"
 #include "openapi/yaml_writer.h"
 #include "server/endpoint_query.h"
+#include "server/overview.h"
 
 using namespace gatescope;
 
@@ -118,6 +121,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ListAllPages(snap, {{"cursor", std::string(input)}, {"sort", "requests"}});
   std::optional<nlohmann::ordered_json> detail = server::EndpointDetail(snap, input);
   if (detail) Check((*detail)["id"] == std::string(input));
+
+  // The input as the overview's as_of: any time it accepts renders windows of fixed size.
+  if (std::optional<int64_t> as_of = server::ParseTimeParam(input)) {
+    static const server::OverviewIndex overview(
+        std::make_shared<const inventory::Inventory::Snapshot>(snap));
+    nlohmann::ordered_json out = overview.Render(*as_of);
+    Check(out["traffic"]["hourly"]["requests"].size() == 168);
+    Check(out["totals"]["endpoints"].get<size_t>() == snap.endpoints.size());
+  }
 
   auto doc = nlohmann::ordered_json::parse(input, nullptr, false);
   if (!doc.is_discarded()) CheckYaml(openapi::JsonToYaml(doc));

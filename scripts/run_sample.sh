@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds gatescope and runs `gatescope discover` on the bundled sample logs (every access-log
 # format and container in tests/fixtures, and the real REST execution-log samples), writing
-# the inventory, OpenAPI 3.1 and the rebuilt transactions to out/.
+# the inventory, OpenAPI 3.1 and the rebuilt transactions to out/. Then ships the samples
+# through the connector into `gatescope serve` and reads them back. With --serve, the server
+# keeps running afterwards (Ctrl-C stops it): open the printed URL for the dashboard.
 set -euo pipefail
+keep_serving=0
+[ "${1:-}" = "--serve" ] && keep_serving=1
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -51,5 +55,12 @@ token=$(curl -sf -u "sample-reader:$(secret "$work/read.json")" -d grant_type=cl
   "$url/oauth2/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 curl -sf -H "Authorization: Bearer $token" "$url/v1/apis" >out/server-apis.json
 curl -sf -H "Authorization: Bearer $token" "$url/v1/endpoints" >out/server-endpoints.json
+curl -sf "$url/" | grep -q '<div id="app">' || { echo "the dashboard is not served at $url/" >&2; exit 1; }
+if [ "$keep_serving" = 1 ]; then
+  echo "Dashboard: $url/  (log in with client id sample-reader, secret $(secret "$work/read.json")). Ctrl-C stops it." >&2
+  wait "$server_pid" || true
+  server_pid=""
+  exit 0
+fi
 kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""
 echo "gatescope serve (SQLite out/inventory.db) took the samples from the connector: out/server-apis.json, out/server-endpoints.json." >&2
