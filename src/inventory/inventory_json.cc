@@ -64,6 +64,21 @@ Json Bodies(const std::vector<BodyCount>& bodies, bool by_status) {
   return out;
 }
 
+}  // namespace
+
+nlohmann::ordered_json SensitiveFieldsToJson(const SchemaSketch& schema) {
+  Json fields = Json::array();
+  for (const auto& f : schema.SensitiveFields(DefaultSchemaOptions())) {
+    fields.push_back({{"pointer", f.pointer},
+                      {"sensitive", TagNamesToJson(f.tags)},
+                      {"count", f.count},
+                      {"example_redacted", f.example}});
+  }
+  return fields;
+}
+
+namespace {
+
 // What execution logs told of the endpoint's requests and responses; null when none did.
 Json Content(const EndpointStats& s) {
   if (s.content_logged == 0) return nullptr;

@@ -44,6 +44,10 @@ nlohmann::ordered_json EvidenceToJson(const ParamEvidence& evidence);
 // Sensitive-data tag bits as their names: ["email", "card_number"].
 nlohmann::ordered_json TagNamesToJson(uint32_t tags);
 
+// A body schema's sensitive fields: [{"pointer", "sensitive": [tags], "count",
+// "example_redacted"}], in schema order; empty when none.
+nlohmann::ordered_json SensitiveFieldsToJson(const SchemaSketch& schema);
+
 // What requests showed of authentication; null when nothing was seen.
 nlohmann::ordered_json AuthToJson(const AuthStats& auth);
 

@@ -207,17 +207,8 @@ Json ContentFor(const std::vector<inventory::BodyCount>& bodies, int32_t status)
     if (!schema.empty()) entry["schema"] = std::move(schema);
     entry["x-gatescope-seen"] = b.count;
     if (b.truncated > 0) entry["x-gatescope-truncated"] = b.truncated;
-    auto sensitive = b.schema.SensitiveFields(inventory::DefaultSchemaOptions());
-    if (!sensitive.empty()) {
-      Json fields = Json::array();
-      for (const auto& f : sensitive) {
-        fields.push_back({{"pointer", f.pointer},
-                          {"sensitive", inventory::TagNamesToJson(f.tags)},
-                          {"count", f.count},
-                          {"example_redacted", f.example}});
-      }
-      entry["x-gatescope-sensitive-fields"] = std::move(fields);
-    }
+    Json sensitive = inventory::SensitiveFieldsToJson(b.schema);
+    if (!sensitive.empty()) entry["x-gatescope-sensitive-fields"] = std::move(sensitive);
   }
   return content;
 }

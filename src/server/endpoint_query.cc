@@ -573,6 +573,36 @@ Json ListEndpoints(const Inventory::Snapshot& snapshot, const EndpointFilter& fi
   return out;
 }
 
+namespace {
+
+// Adds each body's JSON Schema and sensitive fields to the detail's "content" (the inventory
+// document leaves them to the OpenAPI export), so that a page shows one endpoint's schemas
+// without fetching its whole API's document.
+void AddBodySchemas(const EndpointStats& s, Json& content) {
+  if (!content.is_object()) return;
+  auto describe = [](const inventory::BodyCount& b, Json& entry) {
+    Json schema = b.schema.ToJsonSchema(inventory::DefaultSchemaOptions());
+    entry["schema"] = schema.empty() ? Json(nullptr) : std::move(schema);
+    entry["sensitive_fields"] = inventory::SensitiveFieldsToJson(b.schema);
+  };
+  auto type_of = [](const inventory::BodyCount& b) {
+    return b.media_type.empty() ? std::string("unknown") : b.media_type;
+  };
+  for (const inventory::BodyCount& b : s.request_bodies) {
+    Json& bodies = content["request_bodies"];
+    if (bodies.contains(type_of(b))) describe(b, bodies[type_of(b)]);
+  }
+  for (const inventory::BodyCount& b : s.response_bodies) {
+    Json& bodies = content["response_bodies"];
+    std::string status = b.status < 0 ? std::string("unknown") : std::to_string(b.status);
+    if (bodies.contains(status) && bodies[status].contains(type_of(b))) {
+      describe(b, bodies[status][type_of(b)]);
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<Json> EndpointDetail(const Inventory::Snapshot& snapshot, std::string_view id) {
   for (const Inventory::Endpoint& e : snapshot.endpoints) {
     if (EndpointId(e.key) != id) continue;
@@ -583,6 +613,7 @@ std::optional<Json> EndpointDetail(const Inventory::Snapshot& snapshot, std::str
     out["stage"] = NullIfEmpty(e.key.stage);
     Json endpoint = inventory::EndpointToJson(e);
     for (auto& [name, value] : endpoint.items()) out[name] = std::move(value);
+    if (out.contains("content")) AddBodySchemas(e.stats, out["content"]);
     out["source"] = SourceOf(e.stats.template_source);
     out["auth_schemes"] = AuthNames(e.stats.auth);
     out["auth_coverage"] = AuthCoverageName(AuthCoverageOf(e.stats.auth));
