@@ -20,6 +20,7 @@ packages=(
   libsqlite3-dev                     # the server's embedded inventory store
   libpqxx-dev postgresql             # the shared PostgreSQL store, and a real server for its tests
   python3 gzip curl
+  chromium                           # the dashboard's end-to-end tests (driven by playwright-core)
 )
 
 missing=()
@@ -46,3 +47,9 @@ for tool in moto_server aws; do
   command -v "$tool" >/dev/null 2>&1 ||
     echo "setup: warning: $tool is missing; the AWS client tests will fail (pip install 'moto[server]' awscli)" >&2
 done
+# Node.js 20+ and npm (the dashboard's build: web/, packages from its lockfile) come with the
+# machine image; Debian 12's own nodejs (18) is too old for Vite.
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null ||
+   ! command -v npm >/dev/null 2>&1; then
+  echo "setup: Node.js >= 20 with npm is needed to build the dashboard (or configure with -DGS_DASHBOARD=OFF)" >&2
+fi

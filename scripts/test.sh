@@ -15,6 +15,6 @@ cmake --build "$build" -j "$(nproc)"
 # Fuzzers need clang's libFuzzer: a separate build directory with ASan and UBSan.
 fuzz_build=${GS_FUZZ_BUILD_DIR:-build-fuzz}
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DGS_BUILD_TESTS=OFF -DGS_BUILD_BENCH=OFF -DGS_BUILD_FUZZ=ON >/dev/null
+  -DGS_BUILD_TESTS=OFF -DGS_BUILD_BENCH=OFF -DGS_BUILD_FUZZ=ON -DGS_DASHBOARD=OFF >/dev/null
 cmake --build "$fuzz_build" -j "$(nproc)" --target gatescope_fuzzers
 bash fuzz/run_fuzzers.sh "$fuzz_build" "${GS_FUZZ_SECONDS:-20}"

@@ -3,6 +3,7 @@
 ground-truth file, for the discovery accuracy benchmark (see README.md here).
 
   traffic_from_spec.py SPEC OUTDIR --mode proxy|templated|http-default [--requests N] [--seed S]
+                       [--day-start-ms MS]   (the day the traffic spreads over; default 2025-03-11)
 
 --mode takes one mode, a comma-separated list or `all`; with more than one, each mode goes to
 OUTDIR/<mode>/ and all modes carry the very same traffic (same requests, ids and times).
@@ -1432,7 +1433,11 @@ def main(argv=None):
     ap.add_argument("--integration", default="auto", choices=["auto", "lambda", "http"],
                     help="REST integration behind the API (auto: fixed per spec)")
     ap.add_argument("--jobs", type=int, default=0, help="modes written in parallel (default: CPU count)")
+    ap.add_argument("--day-start-ms", type=int, default=DAY_START_MS,
+                    help="unix ms at which the day the traffic spreads over starts (default 1741651200000, "
+                         "2025-03-11T00:00:00Z); other generated dates are relative to it")
     args = ap.parse_args(argv)
+    set_day_start(args.day_start_ms)
     modes = list(MODES) if args.mode == "all" else [m.strip() for m in args.mode.split(",") if m.strip()]
     for m in modes:
         if m not in MODES:
@@ -1455,6 +1460,13 @@ def main(argv=None):
 
 
 _TRAFFIC = None
+
+
+def set_day_start(ms):
+    """Moves the traffic's day (and every date derived from it) to start at `ms` (unix ms)."""
+    global DAY_START_MS, T0_OFFSET
+    DAY_START_MS = int(ms)
+    T0_OFFSET = DAY_START_MS - gen.ERA_T0["2023"]
 
 
 def summary(t, m, out):
