@@ -281,6 +281,34 @@ e2e('endpoint detail: an inferred parameter\'s evidence shows the API\'s distinc
   assert.equal(await row.count(), 1, `no param-row for path parameter ${param.name}`);
 });
 
+e2e('endpoint detail: body schemas and sensitive fields come with the endpoint, never from the OpenAPI document', async (page) => {
+  const list = await env.api('/v1/endpoints?limit=100&sort=requests');
+  let found = null;
+  for (const s of list.endpoints) {
+    const d = await env.api(`/v1/endpoints/${s.id}`);
+    for (const [mt, b] of Object.entries(d.content?.request_bodies ?? {})) {
+      if (b.schema?.properties && Object.keys(b.schema.properties).length) found = { d, mt, b };
+    }
+    if (found) break;
+  }
+  assert.ok(found, 'no endpoint with a request body schema in the first 100');
+  const openapiFetches = [];
+  page.on('request', (r) => {
+    if (/\/openapi\.(json|yaml)/.test(r.url())) openapiFetches.push(r.url());
+  });
+  await login(page, env, { next: `/endpoints/${found.d.id}`, expect: 'endpoint-detail' });
+  const section = byTestId(page, 'schema-section');
+  await section.waitFor({ state: 'visible' });
+  const first = Object.keys(found.b.schema.properties)[0];
+  const row = section.locator(`tr[data-pointer="/${first.replace(/~/g, '~0').replace(/\//g, '~1')}"]`).first();
+  await row.waitFor({ state: 'visible' });
+  for (const f of found.b.sensitive_fields.filter((x) => x.pointer && !x.pointer.includes('*')).slice(0, 3)) {
+    assert.equal(await section.locator(`tr[data-pointer="${f.pointer}"]`).count() > 0, true, `no schema row for sensitive field ${f.pointer}`);
+  }
+  assert.equal(await byTestId(page, 'load-schemas').count(), 0, 'load-schemas button still shown');
+  assert.deepEqual(openapiFetches, [], 'the detail page fetched an OpenAPI document');
+});
+
 e2e('API page: openapi.json and .yaml downloads hold the API\'s OpenAPI 3.1 document', async (page) => {
   const api = await crapiApi();
   const doc = await env.api(`/v1/apis/${api.api_url_id}/openapi.json`);

@@ -31,7 +31,8 @@ export interface ApisAnswer {
   unattributed: number;
 }
 
-export interface EndpointSummary {
+/** What names an endpoint: its id, API and stage, method and path template, and where the template came from. */
+export interface EndpointIdentity {
   id: string;
   api_id: string;
   api_url_id: string;
@@ -41,6 +42,9 @@ export interface EndpointSummary {
   template_source: string;
   source: 'gateway' | 'inferred' | 'concrete' | string;
   route: string | null;
+}
+
+export interface EndpointSummary extends EndpointIdentity {
   requests: number;
   status_classes: Record<string, number>;
   errors: Record<string, number>;
@@ -97,9 +101,9 @@ export interface FieldStats {
 export interface BodyStats {
   count: number;
   truncated: number;
-  /** JSON Schema of the body, when the server includes it. */
-  schema?: JsonSchema;
-  sensitive_fields?: SensitiveField[];
+  /** JSON Schema of the bodies; null when they were not JSON or form data. */
+  schema: JsonSchema | null;
+  sensitive_fields: SensitiveField[];
 }
 
 export interface Content {
@@ -137,16 +141,7 @@ export interface AuthStats {
   [key: string]: unknown;
 }
 
-export interface EndpointDetail {
-  id: string;
-  api_id: string;
-  api_url_id: string;
-  stage: string | null;
-  method: string;
-  path: string;
-  template_source: string;
-  source: string;
-  route: string | null;
+export interface EndpointDetail extends EndpointIdentity {
   parameters_inferred?: InferredParameter[];
   requests: number;
   status_codes: Record<string, number>;
@@ -235,25 +230,10 @@ export interface SensitiveField {
   example_redacted?: string;
 }
 
-export interface MediaObject {
-  schema?: JsonSchema;
-  'x-gatescope-seen'?: number;
-  'x-gatescope-sensitive-fields'?: SensitiveField[];
-  [key: string]: unknown;
-}
-
-export interface OpenApiOperation {
-  parameters?: Array<Record<string, unknown>>;
-  requestBody?: { content?: Record<string, MediaObject> };
-  responses?: Record<string, { description?: string; content?: Record<string, MediaObject> }>;
-  security?: Array<Record<string, string[]>>;
-  [key: string]: unknown;
-}
-
 export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, OpenApiOperation>>;
+  paths: Record<string, Record<string, unknown>>;
   components?: { securitySchemes?: Record<string, Record<string, unknown>>; schemas?: Record<string, JsonSchema> };
   [key: string]: unknown;
 }
@@ -355,16 +335,4 @@ export function cachedApis(): Promise<ApisAnswer> {
     p.catch(() => (apisCache = undefined));
   }
   return apisCache.p;
-}
-
-/** The OpenAPI document of one API (the schema tree uses it), kept a minute. */
-const openapiCache = new Map<string, { at: number; doc: Promise<OpenApiDocument> }>();
-const OPENAPI_TTL_MS = 60_000;
-export function cachedOpenApi(apiUrlId: string): Promise<OpenApiDocument> {
-  const hit = openapiCache.get(apiUrlId);
-  if (hit && Date.now() - hit.at < OPENAPI_TTL_MS) return hit.doc;
-  const doc = api.openapi(apiUrlId);
-  openapiCache.set(apiUrlId, { at: Date.now(), doc });
-  doc.catch(() => openapiCache.delete(apiUrlId));
-  return doc;
 }

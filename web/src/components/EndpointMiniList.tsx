@@ -1,7 +1,7 @@
 // A short list of endpoint summaries (the overview's new, sensitive and zombie lists).
 import type { ComponentChildren } from 'preact';
 import type { EndpointSummary } from '../api';
-import { MethodBadge, Num, Tags, TimeAgo } from './common';
+import { MethodBadge, Num, numColumn, TableHead, Tags, TimeAgo } from './common';
 
 export function endpointHref(id: string): string {
   return `/endpoints/${encodeURIComponent(id)}`;
@@ -9,36 +9,29 @@ export function endpointHref(id: string): string {
 
 export function EndpointMiniList({
   items,
-  extra,
-  extraTitle,
+  seen,
+  now,
   below,
   empty,
 }: {
   items: EndpointSummary[];
-  /** A narrow right-hand column (a time). */
-  extra?: (e: EndpointSummary) => ComponentChildren;
-  extraTitle?: string;
+  /** A narrow right-hand column: when each endpoint was first or last seen (relative to `now`). */
+  seen?: 'first_seen' | 'last_seen';
+  now?: number;
   /** A line under the path (tags). */
   below?: (e: EndpointSummary) => ComponentChildren;
   empty: string;
 }) {
   if (!items.length) return <div class="empty">{empty}</div>;
+  const seenTitle = seen === 'first_seen' ? 'First seen' : 'Last seen';
   return (
     <table class="table table-compact minilist">
       <colgroup>
         <col />
         <col class="col-num" />
-        {extra && <col class="col-time" />}
+        {seen && <col class="col-time" />}
       </colgroup>
-      <thead>
-        <tr>
-          <th scope="col">Endpoint</th>
-          <th scope="col" class="num">
-            Requests
-          </th>
-          {extra && <th scope="col">{extraTitle}</th>}
-        </tr>
-      </thead>
+      <TableHead columns={['Endpoint', numColumn('Requests'), ...(seen ? [seenTitle] : [])]} />
       <tbody>
         {items.map((e) => (
           <tr key={e.id}>
@@ -58,7 +51,11 @@ export function EndpointMiniList({
             <td class="num">
               <Num n={e.requests} />
             </td>
-            {extra && <td class="nowrap">{extra(e)}</td>}
+            {seen && (
+              <td class="nowrap">
+                <TimeAgo t={e[seen]} now={now} />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -66,8 +63,5 @@ export function EndpointMiniList({
   );
 }
 
-export const extras = {
-  firstSeen: (now?: number) => (e: EndpointSummary) => <TimeAgo t={e.first_seen} now={now} />,
-  lastSeen: (now?: number) => (e: EndpointSummary) => <TimeAgo t={e.last_seen} now={now} />,
-  tags: () => (e: EndpointSummary) => <Tags tags={e.tags} />,
-};
+/** The `below` line that shows an endpoint's sensitive-data tags. */
+export const tagsBelow = (e: EndpointSummary) => <Tags tags={e.tags} />;

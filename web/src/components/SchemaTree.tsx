@@ -1,7 +1,8 @@
 // A JSON Schema (as gatescope infers it from bodies) as an indented table: name, type,
 // format, required, sensitive-data tags, enum values and the redacted example.
 import type { JsonSchema, SensitiveField } from '../api';
-import { full, label } from '../format';
+import { full } from '../format';
+import { TableHead, Tags } from './common';
 
 interface Row {
   depth: number;
@@ -82,27 +83,14 @@ export function SchemaTree({
       <div class="schema-root">
         <span class="muted">body:</span> <code class="type">{typeText(schema)}</code>
         {schema.format && <code class="fmt"> {schema.format}</code>}
-        {rootTags.map((t) => (
-          <span class="tag tag-sensitive" key={t}>
-            {label(t)}
-          </span>
-        ))}
+        <Tags tags={rootTags} />
         {enumText(schema) && <span class="muted"> one of {enumText(schema)}</span>}
       </div>
     );
   }
   return (
     <table class="table table-compact schema">
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Type</th>
-          <th scope="col">Format</th>
-          <th scope="col">Required</th>
-          <th scope="col">Sensitive</th>
-          <th scope="col">Values / redacted example</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Field', 'Type', 'Format', 'Required', 'Sensitive', 'Values / redacted example']} />
       <tbody>
         {rows.map((r) => {
           const f = byPointer.get(r.pointer);
@@ -120,15 +108,7 @@ export function SchemaTree({
               <td>{r.schema.format ? <code class="fmt">{r.schema.format}</code> : <span class="muted">–</span>}</td>
               <td>{r.required === null ? '' : r.required ? <span class="req">required</span> : <span class="muted">optional</span>}</td>
               <td>
-                {tags.length ? (
-                  tags.map((t) => (
-                    <span class="tag tag-sensitive" key={t}>
-                      {label(t)}
-                    </span>
-                  ))
-                ) : (
-                  <span class="muted">–</span>
-                )}
+                {tags.length ? <Tags tags={tags} /> : <span class="muted">–</span>}
               </td>
               <td class="example">
                 {en && <span title="Values seen (a small closed set)">{en}</span>}

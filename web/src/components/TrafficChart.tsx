@@ -43,29 +43,24 @@ function rate(part: number[], whole: number[]): Array<number | null> {
   return part.map((p, i) => (whole[i] ? (100 * p) / whole[i]! : null));
 }
 
+/** A chart of some of a series' values over its time buckets. */
+function seriesSpec(s: Series, height: number, series: PlotSpec['series']): PlotSpec {
+  return { x: xs(s), stepSeconds: s.step_ms / 1000, height, series };
+}
+
 export function trafficSpec(s: Series, height = 200): PlotSpec {
-  return {
-    x: xs(s),
-    stepSeconds: s.step_ms / 1000,
-    height,
-    series: [
-      { label: 'Requests', values: s.requests, color: COLORS.requests, unit: 'count', kind: 'bars' },
-      { label: '4xx rate', values: rate(s.client_errors, s.requests), color: COLORS.c4xx, unit: 'percent', kind: 'line' },
-      { label: '5xx rate', values: rate(s.server_errors, s.requests), color: COLORS.c5xx, unit: 'percent', kind: 'line' },
-    ],
-  };
+  return seriesSpec(s, height, [
+    { label: 'Requests', values: s.requests, color: COLORS.requests, unit: 'count', kind: 'bars' },
+    { label: '4xx rate', values: rate(s.client_errors, s.requests), color: COLORS.c4xx, unit: 'percent', kind: 'line' },
+    { label: '5xx rate', values: rate(s.server_errors, s.requests), color: COLORS.c5xx, unit: 'percent', kind: 'line' },
+  ]);
 }
 
 export function latencySpec(s: Series, height = 180): PlotSpec {
-  return {
-    x: xs(s),
-    stepSeconds: s.step_ms / 1000,
-    height,
-    series: [
-      { label: 'Mean latency', values: s.latency_mean_ms ?? [], color: COLORS.mean, unit: 'ms', kind: 'line' },
-      { label: 'Max latency', values: s.latency_max_ms ?? [], color: COLORS.max, unit: 'ms', kind: 'line' },
-    ],
-  };
+  return seriesSpec(s, height, [
+    { label: 'Mean latency', values: s.latency_mean_ms ?? [], color: COLORS.mean, unit: 'ms', kind: 'line' },
+    { label: 'Max latency', values: s.latency_max_ms ?? [], color: COLORS.max, unit: 'ms', kind: 'line' },
+  ]);
 }
 
 function sum(a: number[]): number {

@@ -172,3 +172,51 @@ export function KeyValues({ items }: { items: Array<[string, ComponentChildren]>
     </dl>
   );
 }
+
+/** A table column heading: its text, or the text with a class (`num` aligns right) and a tooltip. */
+export type Column = string | { label: ComponentChildren; class?: string; title?: string };
+
+/** The `<thead>` of a table whose columns each have a plain heading. */
+export function TableHead({ columns }: { columns: Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) =>
+          typeof c === 'string' ? (
+            <th scope="col" key={i}>
+              {c}
+            </th>
+          ) : (
+            <th scope="col" key={i} class={c.class} title={c.title}>
+              {c.label}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
+
+/** A right-aligned numeric column heading. */
+export function numColumn(label: string, title?: string): Column {
+  return { label, class: 'num', title };
+}
+
+/** A tag with a count beside its label (`kind`: sensitive, auth…), a link when `href` is given. */
+export function CountTag({ name, n, kind, href, title }: { name: string; n: number; kind?: string; href?: string; title?: string }) {
+  const cls = kind ? `tag tag-${kind}` : 'tag';
+  const text = (
+    <>
+      {label(name)} <b>{full(n)}</b>
+    </>
+  );
+  return href ? (
+    <a class={cls} href={href} title={title}>
+      {text}
+    </a>
+  ) : (
+    <span class={cls} title={title}>
+      {text}
+    </span>
+  );
+}

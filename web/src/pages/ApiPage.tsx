@@ -1,7 +1,7 @@
 // One API: its stages, the OpenAPI document to download, and Swagger UI showing it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, getBlob, isAbort, type ApiStage, type OpenApiDocument } from '../api';
-import { ErrorBanner, Loading, Num, Section, TimeAgo } from '../components/common';
+import { ErrorBanner, Loading, Num, numColumn, Section, TableHead, TimeAgo } from '../components/common';
 import { full } from '../format';
 import { useFetch, useTitle } from '../hooks';
 import { endpointsHref } from './Overview';
@@ -118,24 +118,18 @@ export function ApiPage({ apiUrlId }: { apiUrlId: string }) {
       {stages.length > 0 && (
         <Section title="Stages">
           <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Stage</th>
-                <th scope="col">Domain names</th>
-                <th scope="col">Log groups</th>
-                <th scope="col" class="num">
-                  Endpoints
-                </th>
-                <th scope="col" class="num">
-                  Requests
-                </th>
-                <th scope="col" class="num" title="Requests on paths that matched no route (scanners)">
-                  Noise
-                </th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Stage',
+                'Domain names',
+                'Log groups',
+                numColumn('Endpoints'),
+                numColumn('Requests'),
+                numColumn('Noise', 'Requests on paths that matched no route (scanners)'),
+                'First seen',
+                'Last seen',
+              ]}
+            />
             <tbody>
               {stages.map((s) => (
                 <tr key={s.stage ?? ''}>

@@ -1,20 +1,23 @@
 // One endpoint in full: what it is, its traffic, parameters (with the evidence for inferred
 // path parameters), bodies with their schemas, auth and sensitive data.
 import { Fragment, type ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { api, type BodyStats, type EndpointDetail, type FieldStats, type InferredParameter, type LatencyStats } from '../api';
 import {
-  api,
-  cachedApis,
-  cachedOpenApi,
-  type ApiError,
-  type EndpointDetail,
-  type FieldStats,
-  type InferredParameter,
-  type LatencyStats,
-  type MediaObject,
-  type OpenApiOperation,
-} from '../api';
-import { AuthBadges, ErrorBanner, KeyValues, Loading, MethodBadge, Section, SourceBadge, StatusCode, Tags, TimeAgo } from '../components/common';
+  AuthBadges,
+  CountTag,
+  ErrorBanner,
+  KeyValues,
+  Loading,
+  MethodBadge,
+  numColumn,
+  Section,
+  SourceBadge,
+  StatusCode,
+  TableHead,
+  Tags,
+  TimeAgo,
+} from '../components/common';
 import { SchemaTree } from '../components/SchemaTree';
 import { LatencyPanel, TrafficPanel } from '../components/TrafficChart';
 import { exact, full, label, ms, pct, plural } from '../format';
@@ -30,76 +33,9 @@ const RULES: Record<string, string> = {
   hint: 'A template hint in the discovery configuration makes this position a parameter.',
 };
 
-type OpState =
-  | { status: 'loading' }
-  | { status: 'ok'; op: OpenApiOperation | null }
-  | { status: 'error'; error: ApiError }
-  /** The API is large: its OpenAPI document is fetched only on request. */
-  | { status: 'deferred'; endpoints: number; load: () => void }
-  /** The server sent the schemas with the endpoint: no OpenAPI document needed. */
-  | { status: 'inline' };
-
-/** Above this many endpoints in the API, the OpenAPI document is fetched only on request. */
-const AUTO_OPENAPI_MAX_ENDPOINTS = 1500;
-
-function hasInlineSchemas(e: EndpointDetail): boolean {
-  const c = e.content;
-  if (!c) return false;
-  if (Object.values(c.request_bodies ?? {}).some((b) => b.schema)) return true;
-  return Object.values(c.response_bodies ?? {}).some((m) => Object.values(m).some((b) => b.schema));
-}
-
-function normalise(p: string): string {
-  return p.replace(/\{[^}]*\}/g, '{}');
-}
-
-function findOperation(paths: Record<string, Record<string, OpenApiOperation>>, path: string, method: string): OpenApiOperation | null {
-  const m = method.toLowerCase();
-  if (paths[path]?.[m]) return paths[path]![m]!;
-  const want = normalise(path);
-  for (const [p, ops] of Object.entries(paths)) if (normalise(p) === want && ops[m]) return ops[m]!;
-  return null;
-}
-
-function useOperation(e: EndpointDetail | undefined): OpState {
-  const [state, setState] = useState<OpState>({ status: 'loading' });
-  useEffect(() => {
-    if (!e) return;
-    let live = true;
-    if (hasInlineSchemas(e)) {
-      setState({ status: 'inline' });
-      return;
-    }
-    const fetchDoc = () => {
-      setState({ status: 'loading' });
-      cachedOpenApi(e.api_url_id).then(
-        (doc) => live && setState({ status: 'ok', op: findOperation(doc.paths ?? {}, e.path, e.method) }),
-        (error: ApiError) => live && setState({ status: 'error', error }),
-      );
-    };
-    setState({ status: 'loading' });
-    // The schemas come from the API's OpenAPI document; for a large API that is megabytes,
-    // so it waits for a click instead of slowing every endpoint page.
-    cachedApis().then(
-      (a) => {
-        if (!live) return;
-        const n = a.apis.filter((x) => x.api_url_id === e.api_url_id).reduce((t, x) => t + x.endpoints, 0);
-        if (n > AUTO_OPENAPI_MAX_ENDPOINTS) setState({ status: 'deferred', endpoints: n, load: fetchDoc });
-        else fetchDoc();
-      },
-      () => live && fetchDoc(),
-    );
-    return () => {
-      live = false;
-    };
-  }, [e?.id]);
-  return state;
-}
-
 export function EndpointDetailPage({ id }: { id: string }) {
   const { data: e, error } = useFetch(`endpoint:${id}`, (signal) => api.endpoint(id, signal));
   useTitle(e ? `${e.method} ${e.path}` : 'Endpoint');
-  const op = useOperation(e);
 
   if (error) {
     return (
@@ -170,20 +106,8 @@ export function EndpointDetailPage({ id }: { id: string }) {
             <span class={cls['5xx'] ? 'c5xx' : ''}>5xx {pct(cls['5xx'] ?? 0, total)}</span>
           </span>
         </div>
-        <div class="stat">
-          <span class="stat-title">First seen</span>
-          <span class="stat-value stat-value-sm">
-            <TimeAgo t={e.first_seen} />
-          </span>
-          <span class="stat-sub">{exact(e.first_seen)}</span>
-        </div>
-        <div class="stat">
-          <span class="stat-title">Last seen</span>
-          <span class="stat-value stat-value-sm">
-            <TimeAgo t={e.last_seen} />
-          </span>
-          <span class="stat-sub">{exact(e.last_seen)}</span>
-        </div>
+        <TimeStat title="First seen" t={e.first_seen} />
+        <TimeStat title="Last seen" t={e.last_seen} />
         <div class="stat stat-wide">
           <span class="stat-title">Status codes</span>
           <div class="codes">
@@ -206,14 +130,14 @@ export function EndpointDetailPage({ id }: { id: string }) {
         <LatencyPanel traffic={e.traffic} />
       </div>
 
-      <Parameters e={e} op={op.status === 'ok' ? op.op : null} />
-      <Bodies e={e} op={op} />
+      <Parameters e={e} />
+      <Bodies e={e} />
 
       <div class="grid-2">
-        <AuthSection e={e} op={op.status === 'ok' ? op.op : null} />
+        <AuthSection e={e} />
         <Section title="Sensitive data" testid="tags">
           <Tags tags={e.tags} />
-          <SensitiveWhere e={e} op={op.status === 'ok' ? op.op : null} />
+          <SensitiveWhere e={e} />
         </Section>
       </div>
 
@@ -227,6 +151,19 @@ export function EndpointDetailPage({ id }: { id: string }) {
           ]}
         />
       </Section>
+    </div>
+  );
+}
+
+/** A stat card for a moment: how long ago, and the exact time below. */
+function TimeStat({ title, t }: { title: string; t: string | null }) {
+  return (
+    <div class="stat">
+      <span class="stat-title">{title}</span>
+      <span class="stat-value stat-value-sm">
+        <TimeAgo t={t} />
+      </span>
+      <span class="stat-sub">{exact(t)}</span>
     </div>
   );
 }
@@ -257,9 +194,7 @@ function Counts({ m, empty = '–' }: { m: Record<string, number> | undefined; e
   return (
     <span class="tags">
       {entries.map(([k, n]) => (
-        <span class="tag" key={k}>
-          {label(k)} <b>{full(n)}</b>
-        </span>
+        <CountTag name={k} n={n} key={k} />
       ))}
     </span>
   );
@@ -273,15 +208,7 @@ function LatencyTable({ l }: { l: EndpointDetail['latency_ms'] }) {
   if (!rows.some(([, s]) => s)) return <span class="muted">not logged</span>;
   return (
     <table class="mini">
-      <thead>
-        <tr>
-          <th />
-          <th class="num">p50</th>
-          <th class="num">p95</th>
-          <th class="num">max</th>
-          <th class="num">n</th>
-        </tr>
-      </thead>
+      <TableHead columns={['', numColumn('p50'), numColumn('p95'), numColumn('max'), numColumn('n')]} />
       <tbody>
         {rows.map(([name, s, title]) => (
           <tr key={name}>
@@ -314,48 +241,38 @@ interface ParamRow {
   transport?: boolean;
 }
 
-function fieldRow(name: string, where: ParamRow['in'], v: FieldStats | number, observed: number, op: OpenApiOperation | null): ParamRow {
+function fieldRow(name: string, where: ParamRow['in'], v: FieldStats | number, observed: number): ParamRow {
   const s: FieldStats = typeof v === 'number' ? { count: v } : v;
-  const spec = op?.parameters?.find((p) => p.name === name && p.in === where) as
-    | { required?: boolean; schema?: { type?: string; format?: string } }
-    | undefined;
   return {
     name,
     in: where,
-    type: s.type ?? spec?.schema?.type,
-    format: s.format ?? spec?.schema?.format,
+    type: s.type,
+    format: s.format,
     count: s.count,
     observed,
-    required: s.required ?? spec?.required,
+    required: s.required,
     tags: s.sensitive ?? [],
     example: s.example_redacted,
-    transport: where === 'header' && isTransportHeader(name, op),
+    transport: where === 'header' && TRANSPORT.test(name),
   };
 }
 
 // What the OpenAPI export leaves out (hop-by-hop, CDN, X-Amz-*, X-Forwarded-*, credentials),
-// plus what every browser sends; used until the API's OpenAPI document has loaded.
+// plus what every browser sends.
 const TRANSPORT =
   /^(host|connection|keep-alive|te|trailer|transfer-encoding|upgrade|via|forwarded|x-forwarded-.*|x-amz.*|x-real-ip|cloudfront-.*|cdn-.*|cf-.*|accept(-.*)?|user-agent|referer|origin|cache-control|pragma|dnt|sec-.*|upgrade-insecure-requests|content-length|authorization|cookie|postman-token)$/i;
 
-function isTransportHeader(name: string, op: OpenApiOperation | null): boolean {
-  if (op) return !(op.parameters ?? []).some((p) => p.in === 'header' && String(p.name).toLowerCase() === name.toLowerCase());
-  return TRANSPORT.test(name);
-}
-
-function paramRows(e: EndpointDetail, op: OpenApiOperation | null): ParamRow[] {
+function paramRows(e: EndpointDetail): ParamRow[] {
   const rows: ParamRow[] = [];
   const inferred = new Map((e.parameters_inferred ?? []).map((p) => [p.name, p]));
   for (const m of e.path.matchAll(/\{([^}]+)\}/g)) {
     const raw = m[1]!;
     const name = raw.replace(/\+$/, '');
     const ev = inferred.get(name) ?? inferred.get(raw);
-    const spec = op?.parameters?.find((p) => p.name === name && p.in === 'path') as { schema?: { type?: string; format?: string } } | undefined;
     rows.push({
       name,
       in: 'path',
-      type: spec?.schema?.type ?? 'string',
-      format: spec?.schema?.format,
+      type: 'string',
       count: e.requests,
       observed: e.requests,
       required: true,
@@ -372,30 +289,15 @@ function paramRows(e: EndpointDetail, op: OpenApiOperation | null): ParamRow[] {
   if (c) {
     const byCount = (a: [string, FieldStats | number], b: [string, FieldStats | number]) =>
       (typeof b[1] === 'number' ? b[1] : b[1].count) - (typeof a[1] === 'number' ? a[1] : a[1].count) || a[0].localeCompare(b[0]);
-    for (const [k, v] of Object.entries(c.query_parameters ?? {}).sort(byCount)) rows.push(fieldRow(k, 'query', v, c.query_observed, op));
-    for (const [k, v] of Object.entries(c.request_headers ?? {}).sort(byCount)) rows.push(fieldRow(k, 'header', v, c.request_headers_observed, op));
-    for (const [k, v] of Object.entries(c.cookies ?? {}).sort(byCount)) rows.push(fieldRow(k, 'cookie', v, c.request_headers_observed, op));
-  } else if (op?.parameters) {
-    for (const p of op.parameters) {
-      if (p.in === 'path') continue;
-      rows.push({
-        name: String(p.name),
-        in: p.in as ParamRow['in'],
-        type: (p.schema as { type?: string } | undefined)?.type,
-        format: (p.schema as { format?: string } | undefined)?.format,
-        count: p['x-gatescope-seen'] as number | undefined,
-        observed: p['x-gatescope-observed'] as number | undefined,
-        required: p.required as boolean | undefined,
-        tags: (p['x-gatescope-sensitive'] as string[] | undefined) ?? [],
-        example: p['x-gatescope-example-redacted'] as string | undefined,
-      });
-    }
+    for (const [k, v] of Object.entries(c.query_parameters ?? {}).sort(byCount)) rows.push(fieldRow(k, 'query', v, c.query_observed));
+    for (const [k, v] of Object.entries(c.request_headers ?? {}).sort(byCount)) rows.push(fieldRow(k, 'header', v, c.request_headers_observed));
+    for (const [k, v] of Object.entries(c.cookies ?? {}).sort(byCount)) rows.push(fieldRow(k, 'cookie', v, c.request_headers_observed));
   }
   return rows;
 }
 
-function Parameters({ e, op }: { e: EndpointDetail; op: OpenApiOperation | null }) {
-  const rows = paramRows(e, op);
+function Parameters({ e }: { e: EndpointDetail }) {
+  const rows = paramRows(e);
   const [open, setOpen] = useState<Set<string>>(() => new Set());
   const toggle = (name: string) =>
     setOpen((s) => {
@@ -430,20 +332,18 @@ function Parameters({ e, op }: { e: EndpointDetail; op: OpenApiOperation | null 
         </div>
       ) : (
         <table class="table table-compact params" data-testid="param-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">In</th>
-              <th scope="col">Type</th>
-              <th scope="col">Format</th>
-              <th scope="col" class="num" title="Share of the requests whose parameters were logged whole that carried it">
-                Share
-              </th>
-              <th scope="col">Sensitive</th>
-              <th scope="col">Redacted example</th>
-              <th scope="col">Evidence</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              'Name',
+              'In',
+              'Type',
+              'Format',
+              numColumn('Share', 'Share of the requests whose parameters were logged whole that carried it'),
+              'Sensitive',
+              'Redacted example',
+              'Evidence',
+            ]}
+          />
           <tbody>
             {visible.map((r) => {
               const key = `${r.in}:${r.name}`;
@@ -545,9 +445,7 @@ function EvidencePanel({ p, path }: { p: InferredParameter; path: string }) {
             {classes.length ? (
               <span class="tags">
                 {classes.map(([k, n]) => (
-                  <span class="tag" key={k} title={`${full(n)} of ${full(classTotal)} distinct values`}>
-                    {label(k)} <b>{full(n)}</b>
-                  </span>
+                  <CountTag name={k} n={n} key={k} title={`${full(n)} of ${full(classTotal)} distinct values`} />
                 ))}
               </span>
             ) : (
@@ -583,78 +481,42 @@ function EvidencePanel({ p, path }: { p: InferredParameter; path: string }) {
   );
 }
 
-function Bodies({ e, op }: { e: EndpointDetail; op: OpState }) {
+function Bodies({ e }: { e: EndpointDetail }) {
   const c = e.content;
-  const reqTypes = Object.entries(c?.request_bodies ?? {});
-  const resp = Object.entries(c?.response_bodies ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
-  const o = op.status === 'ok' ? op.op : null;
-  // Prefer the OpenAPI document's content (it carries the schema); else the inventory's counts.
-  const reqContent: Array<[string, MediaObject, { count: number; truncated: number } | undefined]> = [];
-  const seen = new Set<string>();
-  for (const [mt, m] of Object.entries(o?.requestBody?.content ?? {})) {
-    reqContent.push([mt, m, c?.request_bodies?.[mt]]);
-    seen.add(mt);
-  }
-  for (const [mt, b] of reqTypes) if (!seen.has(mt)) reqContent.push([mt, { schema: b.schema, 'x-gatescope-sensitive-fields': b.sensitive_fields }, b]);
-
-  const statuses = new Set<string>([...resp.map(([s]) => s), ...Object.keys(o?.responses ?? {})]);
-  const respContent: Array<[string, Array<[string, MediaObject, { count: number; truncated: number } | undefined]>]> = [];
-  for (const status of [...statuses].sort()) {
-    const list: Array<[string, MediaObject, { count: number; truncated: number } | undefined]> = [];
-    const fromDoc = o?.responses?.[status]?.content ?? {};
-    const fromInv = c?.response_bodies?.[status] ?? {};
-    for (const [mt, m] of Object.entries(fromDoc)) list.push([mt, m, fromInv[mt]]);
-    for (const [mt, b] of Object.entries(fromInv)) if (!(mt in fromDoc)) list.push([mt, { schema: b.schema, 'x-gatescope-sensitive-fields': b.sensitive_fields }, b]);
-    respContent.push([status, list]);
-  }
-
+  const byName = <T,>(m: Record<string, T> | undefined) => Object.entries(m ?? {}).sort((x, y) => x[0].localeCompare(y[0]));
+  const requests = byName(c?.request_bodies);
+  const responses = byName(c?.response_bodies);
   return (
     <Section
       title="Request and response bodies"
       testid="schema-section"
       actions={
-        op.status === 'loading' ? (
-          <span class="muted small">loading schemas…</span>
-        ) : op.status === 'error' ? (
-          <span class="c5xx small" title={op.error.message}>
-            schemas unavailable
-          </span>
-        ) : op.status === 'deferred' ? (
-          <button type="button" class="btn btn-sm" data-testid="load-schemas" onClick={op.load}>
-            Load schemas (OpenAPI of {full(op.endpoints)} endpoints)
-          </button>
-        ) : (
-          <a href={`/apis/${encodeURIComponent(e.api_url_id)}`} class="small">
-            OpenAPI of this API
-          </a>
-        )
+        <a href={`/apis/${encodeURIComponent(e.api_url_id)}`} class="small">
+          OpenAPI of this API
+        </a>
       }
     >
-      {op.status === 'error' && <ErrorBanner error={op.error} title="Could not load the schemas." />}
-      {!c && !o?.requestBody && !o?.responses && <div class="empty">No bodies seen: these requests came from access logs only.</div>}
+      {!c && <div class="empty">No bodies seen: these requests came from access logs only.</div>}
       <h3 class="sub-head">Request</h3>
-      {reqContent.length === 0 ? (
+      {requests.length === 0 ? (
         <div class="empty small">No request body seen.</div>
       ) : (
-        reqContent.map(([mt, m, b]) => <BodyBlock key={`req:${mt}`} title="request" mt={mt} m={m} b={b} pending={op.status === 'deferred'} />)
+        requests.map(([mt, b]) => <BodyBlock key={`req:${mt}`} mt={mt} b={b} />)
       )}
       <h3 class="sub-head">Responses</h3>
-      {respContent.length === 0 ? (
+      {responses.length === 0 ? (
         <div class="empty small">No response seen.</div>
       ) : (
-        respContent.map(([status, list]) => (
+        responses.map(([status, bodies]) => (
           <div class="resp" key={status} data-status={status}>
             <div class="resp-head">
               <StatusCode code={status} />{' '}
-              <span class="muted small">
-                {e.status_codes[status] !== undefined ? plural(e.status_codes[status]!, 'response') : ''}
-                {o?.responses?.[status]?.description && !e.status_codes[status] ? o.responses[status]!.description : ''}
-              </span>
+              <span class="muted small">{e.status_codes[status] !== undefined ? plural(e.status_codes[status]!, 'response') : ''}</span>
             </div>
-            {list.length === 0 ? (
+            {Object.keys(bodies).length === 0 ? (
               <div class="empty small">No body logged.</div>
             ) : (
-              list.map(([mt, m, b]) => <BodyBlock key={`${status}:${mt}`} title={status} mt={mt} m={m} b={b} pending={op.status === 'deferred'} />)
+              byName(bodies).map(([mt, b]) => <BodyBlock key={`${status}:${mt}`} mt={mt} b={b} />)
             )}
           </div>
         ))
@@ -663,30 +525,24 @@ function Bodies({ e, op }: { e: EndpointDetail; op: OpState }) {
   );
 }
 
-function BodyBlock({ mt, m, b, pending }: { title: string; mt: string; m: MediaObject; b: { count: number; truncated: number } | undefined; pending?: boolean }) {
-  const seen = b?.count ?? m['x-gatescope-seen'];
-  const truncated = b?.truncated ?? (m['x-gatescope-truncated'] as number | undefined) ?? 0;
+function BodyBlock({ mt, b }: { mt: string; b: BodyStats }) {
   return (
     <div class="body">
       <div class="body-head">
         <code class="mt">{mt}</code>
-        {seen !== undefined && <span class="muted small">{full(seen)} bodies logged</span>}
-        {truncated > 0 && (
+        <span class="muted small">{full(b.count)} bodies logged</span>
+        {b.truncated > 0 && (
           <span class="tag tag-warn" title="API Gateway cut these bodies; their fields count, never as required">
-            {full(truncated)} truncated
+            {full(b.truncated)} truncated
           </span>
         )}
       </div>
-      {pending && !m.schema ? (
-        <div class="empty small">The schema is in the API's OpenAPI document: load it above.</div>
-      ) : (
-        <SchemaTree schema={m.schema} sensitive={m['x-gatescope-sensitive-fields']} />
-      )}
+      <SchemaTree schema={b.schema ?? undefined} sensitive={b.sensitive_fields ?? []} />
     </div>
   );
 }
 
-function AuthSection({ e, op }: { e: EndpointDetail; op: OpenApiOperation | null }) {
+function AuthSection({ e }: { e: EndpointDetail }) {
   const a = e.auth;
   const extra = Object.entries(a ?? {}).filter(
     ([k, v]) => !['requests_observed', 'without_credentials', 'schemes'].includes(k) && v !== null && (typeof v !== 'object' || Object.keys(v as object).length > 0),
@@ -731,19 +587,11 @@ function AuthSection({ e, op }: { e: EndpointDetail; op: OpenApiOperation | null
       ) : (
         <p class="muted small">No request showed its headers (access logs only): whether it needs auth is unknown.</p>
       )}
-      {op?.security && op.security.length > 0 && (
-        <p class="small muted">
-          OpenAPI security:{' '}
-          {op.security.map((s, i) => (
-            <code key={i}>{Object.keys(s).length ? Object.keys(s).join(' + ') : '{} (none)'} </code>
-          ))}
-        </p>
-      )}
     </Section>
   );
 }
 
-function SensitiveWhere({ e, op }: { e: EndpointDetail; op: OpenApiOperation | null }) {
+function SensitiveWhere({ e }: { e: EndpointDetail }) {
   const where: Array<[string, string[]]> = [];
   const c = e.content;
   const add = (label: string, v: FieldStats | number) => {
@@ -752,20 +600,16 @@ function SensitiveWhere({ e, op }: { e: EndpointDetail; op: OpenApiOperation | n
   for (const [k, v] of Object.entries(c?.query_parameters ?? {})) add(`query ${k}`, v);
   for (const [k, v] of Object.entries(c?.request_headers ?? {})) add(`header ${k}`, v);
   for (const [k, v] of Object.entries(c?.cookies ?? {})) add(`cookie ${k}`, v);
-  for (const [mt, m] of Object.entries(op?.requestBody?.content ?? {}))
-    for (const f of m['x-gatescope-sensitive-fields'] ?? []) where.push([`request ${mt} ${f.pointer || '/'}`, f.sensitive]);
-  for (const [st, r] of Object.entries(op?.responses ?? {}))
-    for (const [mt, m] of Object.entries(r.content ?? {}))
-      for (const f of m['x-gatescope-sensitive-fields'] ?? []) where.push([`response ${st} ${mt} ${f.pointer || '/'}`, f.sensitive]);
+  const addBody = (label: string, b: BodyStats) => {
+    for (const f of b.sensitive_fields ?? []) where.push([`${label} ${f.pointer || '/'}`, f.sensitive]);
+  };
+  for (const [mt, b] of Object.entries(c?.request_bodies ?? {})) addBody(`request ${mt}`, b);
+  for (const [st, bodies] of Object.entries(c?.response_bodies ?? {}))
+    for (const [mt, b] of Object.entries(bodies)) addBody(`response ${st} ${mt}`, b);
   if (!where.length) return e.tags.length ? null : <p class="muted small">No sensitive data seen in what was logged.</p>;
   return (
     <table class="table table-compact where">
-      <thead>
-        <tr>
-          <th scope="col">Where</th>
-          <th scope="col">Tags</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Where', 'Tags']} />
       <tbody>
         {where.map(([w, t]) => (
           <tr key={w}>

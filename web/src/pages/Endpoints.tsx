@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, cachedApis, type ApisAnswer, type EndpointSummary } from '../api';
-import { Empty, ErrorBanner, ErrorRate, Loading, MethodBadge, Num, SourceBadge, StatusBar, Tags, TimeAgo } from '../components/common';
+import { Empty, ErrorBanner, ErrorRate, Loading, MethodBadge, Num, numColumn, SourceBadge, StatusBar, TableHead, Tags, TimeAgo } from '../components/common';
 import { endpointHref } from '../components/EndpointMiniList';
 import { exact, full, label, ms } from '../format';
 import { useDebounced, useFetch, useTitle } from '../hooks';
@@ -340,25 +340,19 @@ function Chip({ children, onRemove, title }: { children: ComponentChildren; onRe
 function EndpointTable({ rows }: { rows: EndpointSummary[] }) {
   return (
     <table class="table endpoints" data-testid="endpoint-table">
-      <thead>
-        <tr>
-          <th scope="col">Endpoint</th>
-          <th scope="col">API / stage</th>
-          <th scope="col" class="num">
-            Requests
-          </th>
-          <th scope="col">Status</th>
-          <th scope="col" class="num" title="4xx share / 5xx share">
-            4xx / 5xx
-          </th>
-          <th scope="col" class="num" title="Response latency, 50th / 95th percentile">
-            p50 / p95
-          </th>
-          <th scope="col">Auth</th>
-          <th scope="col">Sensitive data</th>
-          <th scope="col">Last seen</th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          'Endpoint',
+          'API / stage',
+          numColumn('Requests'),
+          'Status',
+          numColumn('4xx / 5xx', '4xx share / 5xx share'),
+          numColumn('p50 / p95', 'Response latency, 50th / 95th percentile'),
+          'Auth',
+          'Sensitive data',
+          'Last seen',
+        ]}
+      />
       <tbody>
         {rows.map((e) => (
           <tr key={e.id} data-testid="endpoint-row" data-endpoint-id={e.id}>

@@ -2,8 +2,8 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
 import { api, type Overview, type OverviewApi } from '../api';
-import { AuthBadges, ErrorBanner, Loading, Num, Section, TimeAgo } from '../components/common';
-import { EndpointMiniList, extras } from '../components/EndpointMiniList';
+import { AuthBadges, CountTag, ErrorBanner, Loading, Num, numColumn, Section, TableHead, TimeAgo } from '../components/common';
+import { EndpointMiniList, tagsBelow } from '../components/EndpointMiniList';
 import { TrafficPanel } from '../components/TrafficChart';
 import { compact, duration, exact, full, iso, label, parseTime, pct, plural } from '../format';
 import { useFetch, useTitle } from '../hooks';
@@ -17,18 +17,21 @@ export function endpointsHref(params: Record<string, string | undefined>): strin
   return s ? `/endpoints?${s}` : '/endpoints';
 }
 
+/** A stat card shows either a `count` of endpoints or a computed `value` with its `exactValue`. */
 function StatCard({
   testid,
   title,
-  value,
-  exactValue,
+  count,
+  value = count === undefined ? undefined : full(count),
+  exactValue = count === undefined ? undefined : String(count),
   sub,
   href,
   tone,
 }: {
   testid: string;
   title: string;
-  value: ComponentChildren;
+  count?: number;
+  value?: ComponentChildren;
   exactValue?: string;
   sub?: ComponentChildren;
   href: string;
@@ -45,6 +48,15 @@ function StatCard({
   );
 }
 
+/** A panel listing a few endpoints, with a link to all of them in the endpoint list. */
+function ListSection({ title, testid, allHref, children }: { title: string; testid: string; allHref: string; children: ComponentChildren }) {
+  return (
+    <Section title={title} testid={testid} actions={<a href={allHref}>all</a>}>
+      {children}
+    </Section>
+  );
+}
+
 function ApiGroups({ o, now }: { o: Overview; now: number }) {
   if (!o.groups.length) return <div class="empty">No API has sent traffic yet.</div>;
   return (
@@ -58,28 +70,18 @@ function ApiGroups({ o, now }: { o: Overview; now: number }) {
             <span class="muted small"> {g.apis.length === 1 ? '1 API' : `${g.apis.length} APIs`}</span>
           </h3>
           <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">API / stage</th>
-                <th scope="col">Kind</th>
-                <th scope="col" class="num">
-                  Endpoints
-                </th>
-                <th scope="col" class="num">
-                  Requests
-                </th>
-                <th scope="col" class="num">
-                  4xx
-                </th>
-                <th scope="col" class="num">
-                  5xx
-                </th>
-                <th scope="col" class="num" title="Endpoints last seen more than 7 days before the as-of time">
-                  Unseen 7 d
-                </th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'API / stage',
+                'Kind',
+                numColumn('Endpoints'),
+                numColumn('Requests'),
+                numColumn('4xx'),
+                numColumn('5xx'),
+                numColumn('Unseen 7 d', 'Endpoints last seen more than 7 days before the as-of time'),
+                'Last seen',
+              ]}
+            />
             <tbody>
               {g.apis.map((a) => (
                 <ApiRows a={a} now={now} key={a.api_id} />
@@ -272,8 +274,7 @@ export function OverviewPage() {
         <StatCard
           testid="stat-new-day"
           title="New in last day"
-          value={full(o.new_endpoints.last_day)}
-          exactValue={String(o.new_endpoints.last_day)}
+          count={o.new_endpoints.last_day}
           sub={`since ${exact(newSinceDay).slice(5, 16)}`}
           href={endpointsHref({ new_since: newSinceDay, sort: 'first_seen' })}
           tone={o.new_endpoints.last_day ? 'warn' : undefined}
@@ -281,8 +282,7 @@ export function OverviewPage() {
         <StatCard
           testid="stat-new-week"
           title="New in last week"
-          value={full(o.new_endpoints.last_week)}
-          exactValue={String(o.new_endpoints.last_week)}
+          count={o.new_endpoints.last_week}
           sub={`since ${exact(newSinceWeek).slice(0, 10)}`}
           href={endpointsHref({ new_since: newSinceWeek, sort: 'first_seen' })}
         />
@@ -302,8 +302,7 @@ export function OverviewPage() {
         <StatCard
           testid="stat-sensitive"
           title="Sensitive data"
-          value={full(o.sensitive.endpoints)}
-          exactValue={String(o.sensitive.endpoints)}
+          count={o.sensitive.endpoints}
           sub={tagList.length ? tagList.slice(0, 3).map(([k]) => label(k)).join(', ') : 'no sensitive data seen'}
           href={endpointsHref({ sensitive: 'true' })}
           tone={o.sensitive.endpoints ? 'warn' : undefined}
@@ -311,8 +310,7 @@ export function OverviewPage() {
         <StatCard
           testid="stat-zombies"
           title="Possible zombies"
-          value={full(o.zombies.unseen_7d)}
-          exactValue={String(o.zombies.unseen_7d)}
+          count={o.zombies.unseen_7d}
           sub={`unseen 7 d · ${full(o.zombies.unseen_30d)} for 30 d`}
           href={endpointsHref({ unseen_since: unseenSince, sort: 'requests' })}
           tone={o.zombies.unseen_7d ? 'warn' : undefined}
@@ -326,46 +324,22 @@ export function OverviewPage() {
       </Section>
 
       <div class="grid-3">
-        <Section
-          title="New endpoints"
-          testid="new-endpoints"
-          actions={<a href={endpointsHref({ new_since: newSinceWeek, sort: 'first_seen' })}>all</a>}
-        >
-          <EndpointMiniList
-            items={o.new_endpoints.recent}
-            extra={extras.firstSeen(asOf)}
-            extraTitle="First seen"
-            empty="No endpoint first seen in the last 7 days."
-          />
-        </Section>
-        <Section
-          title="Sensitive data"
-          testid="sensitive-endpoints"
-          actions={<a href={endpointsHref({ sensitive: 'true', sort: 'requests' })}>all</a>}
-        >
+        <ListSection title="New endpoints" testid="new-endpoints" allHref={endpointsHref({ new_since: newSinceWeek, sort: 'first_seen' })}>
+          <EndpointMiniList items={o.new_endpoints.recent} seen="first_seen" now={asOf} empty="No endpoint first seen in the last 7 days." />
+        </ListSection>
+        <ListSection title="Sensitive data" testid="sensitive-endpoints" allHref={endpointsHref({ sensitive: 'true', sort: 'requests' })}>
           {tagList.length > 0 && (
             <div class="tagcounts">
               {tagList.map(([k, n]) => (
-                <a class="tag tag-sensitive" href={endpointsHref({ tag: k })} key={k} title={`${n} endpoints`}>
-                  {label(k)} <b>{full(n)}</b>
-                </a>
+                <CountTag kind="sensitive" name={k} n={n} href={endpointsHref({ tag: k })} key={k} title={`${n} endpoints`} />
               ))}
             </div>
           )}
-          <EndpointMiniList items={o.sensitive.top} below={extras.tags()} empty="No sensitive data seen." />
-        </Section>
-        <Section
-          title="Possible zombies"
-          testid="zombie-endpoints"
-          actions={<a href={endpointsHref({ unseen_since: unseenSince, sort: 'requests' })}>all</a>}
-        >
-          <EndpointMiniList
-            items={o.zombies.top}
-            extra={extras.lastSeen(asOf)}
-            extraTitle="Last seen"
-            empty="Every endpoint was seen in the last 7 days."
-          />
-        </Section>
+          <EndpointMiniList items={o.sensitive.top} below={tagsBelow} empty="No sensitive data seen." />
+        </ListSection>
+        <ListSection title="Possible zombies" testid="zombie-endpoints" allHref={endpointsHref({ unseen_since: unseenSince, sort: 'requests' })}>
+          <EndpointMiniList items={o.zombies.top} seen="last_seen" now={asOf} empty="Every endpoint was seen in the last 7 days." />
+        </ListSection>
       </div>
 
       <Section title="Authentication">
@@ -376,9 +350,7 @@ export function OverviewPage() {
             {schemes.length ? (
               <span class="tags">
                 {schemes.map(([k, n]) => (
-                  <a class="tag tag-auth" href={endpointsHref({ auth: k })} key={k}>
-                    {label(k)} <b>{full(n)}</b>
-                  </a>
+                  <CountTag kind="auth" name={k} n={n} href={endpointsHref({ auth: k })} key={k} />
                 ))}
               </span>
             ) : (
