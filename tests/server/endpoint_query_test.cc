@@ -207,6 +207,9 @@ TEST(ParseEndpointFilterTest, ErrorsNameTheParameter) {
   EXPECT_EQ(ParseError({{"since", "yesterday"}}).rfind("since: ", 0), 0u);
   EXPECT_EQ(ParseError({{"unseen_since", "2023-13-45"}}).rfind("unseen_since: ", 0), 0u);
   EXPECT_EQ(ParseError({{"tag", "secret"}}).rfind("tag: ", 0), 0u);
+  EXPECT_EQ(ParseError({{"new_since", "last week"}}).rfind("new_since: ", 0), 0u);
+  EXPECT_EQ(ParseError({{"sensitive", "yes"}}), "sensitive: must be true or false");
+  EXPECT_EQ(ParseError({{"account", "1"}, {"account", "2"}}), "account: given more than once");
   EXPECT_EQ(ParseError({{"api", "a"}, {"api", "b"}}), "api: given more than once");
   std::string unknown = ParseError({{"colour", "red"}});
   EXPECT_NE(unknown.find("\"colour\""), std::string::npos) << unknown;
