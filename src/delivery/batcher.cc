@@ -48,44 +48,6 @@ void DropFields(model::FieldList& fields) {
   fields.truncated = true;
 }
 
-// Every free-text string field of a transaction, except its id (which must survive shrinking).
-template <typename F>
-void ForEachTextField(model::HttpTransaction& tx, F f) {
-  for (std::string* s : {&tx.request_id,
-                         &tx.extended_request_id,
-                         &tx.api_id,
-                         &tx.stage,
-                         &tx.account_id,
-                         &tx.domain_name,
-                         &tx.region,
-                         &tx.method,
-                         &tx.path,
-                         &tx.query,
-                         &tx.resource_path,
-                         &tx.route_key,
-                         &tx.protocol,
-                         &tx.integration_uri,
-                         &tx.integration_request_id,
-                         &tx.xray_trace_id,
-                         &tx.authorizer_id,
-                         &tx.authorizer_principal,
-                         &tx.api_key,
-                         &tx.error_message,
-                         &tx.source_ip,
-                         &tx.user_agent,
-                         &tx.caller,
-                         &tx.user,
-                         &tx.event_type,
-                         &tx.connection_id,
-                         &tx.log_group,
-                         &tx.log_stream,
-                         &tx.event_id,
-                         &tx.request_body.content_type,
-                         &tx.response_body.content_type}) {
-    f(*s);
-  }
-}
-
 constexpr int kShrinkLevels = 6;
 
 // Applies shrink step `level` (1..kShrinkLevels) on top of the previous ones. The last step
@@ -113,17 +75,17 @@ void ShrinkStep(model::HttpTransaction& tx, int level) {
     case 4:
       DropFields(tx.path_params);
       DropFields(tx.query_params);
-      ForEachTextField(tx, [](std::string& s) { CutUtf8(s, 256); });
+      model::ForEachTextField(tx, [](std::string& s) { CutUtf8(s, 256); });
       break;
     case 5:
-      ForEachTextField(tx, [](std::string& s) { CutUtf8(s, 32); });
+      model::ForEachTextField(tx, [](std::string& s) { CutUtf8(s, 32); });
       tx.request_body.Clear();
       tx.response_body.Clear();
       break;
     default: {
       const std::string* const keep[] = {&tx.request_id, &tx.api_id,        &tx.stage,
                                          &tx.method,     &tx.resource_path, &tx.route_key};
-      ForEachTextField(tx, [&](std::string& s) {
+      model::ForEachTextField(tx, [&](std::string& s) {
         if (std::find(std::begin(keep), std::end(keep), &s) == std::end(keep)) s.clear();
       });
       break;

@@ -157,4 +157,43 @@ struct HttpTransaction {
   void Clear();
 };
 
+// Every free-text string field of a transaction, except its id: what the connector shrinks
+// when one transaction alone would overflow a batch (delivery/batcher.cc).
+template <typename F>
+void ForEachTextField(HttpTransaction& tx, F f) {
+  for (std::string* s : {&tx.request_id,
+                         &tx.extended_request_id,
+                         &tx.api_id,
+                         &tx.stage,
+                         &tx.account_id,
+                         &tx.domain_name,
+                         &tx.region,
+                         &tx.method,
+                         &tx.path,
+                         &tx.query,
+                         &tx.resource_path,
+                         &tx.route_key,
+                         &tx.protocol,
+                         &tx.integration_uri,
+                         &tx.integration_request_id,
+                         &tx.xray_trace_id,
+                         &tx.authorizer_id,
+                         &tx.authorizer_principal,
+                         &tx.api_key,
+                         &tx.error_message,
+                         &tx.source_ip,
+                         &tx.user_agent,
+                         &tx.caller,
+                         &tx.user,
+                         &tx.event_type,
+                         &tx.connection_id,
+                         &tx.log_group,
+                         &tx.log_stream,
+                         &tx.event_id,
+                         &tx.request_body.content_type,
+                         &tx.response_body.content_type}) {
+    f(*s);
+  }
+}
+
 }  // namespace gatescope::model

@@ -323,37 +323,7 @@ TEST(BatcherTest, ShrinksEvenPathologicalFieldsToFitTheSmallestCap) {
   Batcher batcher({.max_bytes = 1, .gzip = false});  // Raised to kMinBatchBytes.
   model::HttpTransaction tx = Small("id-1", 2);
   // Every text field full of bytes escaped as \u0001 (six bytes each).
-  for (std::string* s : {&tx.request_id,
-                         &tx.extended_request_id,
-                         &tx.api_id,
-                         &tx.stage,
-                         &tx.account_id,
-                         &tx.domain_name,
-                         &tx.region,
-                         &tx.method,
-                         &tx.path,
-                         &tx.query,
-                         &tx.resource_path,
-                         &tx.route_key,
-                         &tx.protocol,
-                         &tx.integration_uri,
-                         &tx.integration_request_id,
-                         &tx.xray_trace_id,
-                         &tx.authorizer_id,
-                         &tx.authorizer_principal,
-                         &tx.api_key,
-                         &tx.error_message,
-                         &tx.source_ip,
-                         &tx.user_agent,
-                         &tx.caller,
-                         &tx.user,
-                         &tx.event_type,
-                         &tx.connection_id,
-                         &tx.log_group,
-                         &tx.log_stream,
-                         &tx.event_id}) {
-    *s = std::string(5000, '\x01');
-  }
+  model::ForEachTextField(tx, [](std::string& s) { s = std::string(5000, '\x01'); });
   tx.error_message = std::string(100000, '"');
   batcher.Add(tx);
   batcher.Flush();
