@@ -21,6 +21,7 @@ packages=(
   libpqxx-dev postgresql             # the shared PostgreSQL store, and a real server for its tests
   python3 gzip curl
   chromium                           # the dashboard's end-to-end tests (driven by playwright-core)
+  jq shellcheck python3-yaml bsdextrautils  # deploy/scripts (jq, column), their checks, templates
 )
 
 missing=()
