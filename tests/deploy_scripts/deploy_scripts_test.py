@@ -143,7 +143,7 @@ class DeployScriptsTest(unittest.TestCase):
         d = os.path.join(self.work, name)
         os.makedirs(d, exist_ok=True)
         base = {
-            "GATESCOPE_COLLECTOR_URL": "https://inventory.gatescope.test/v1/logs",
+            "GATESCOPE_COLLECTOR_URL": "https://inventory.gatescope.test/v1/batches",
             "GATESCOPE_OAUTH_TOKEN_URL": "https://inventory.gatescope.test/oauth2/token",
             "GATESCOPE_OAUTH_CLIENT_ID": "connector",
             "GATESCOPE_OAUTH_CLIENT_SECRET": SECRET,
@@ -256,7 +256,7 @@ class DeployScriptsTest(unittest.TestCase):
             for region in ("us-east-1", "eu-west-1"):
                 variables = self.function_env(account, region)
                 self.assertEqual(variables["GATESCOPE_COLLECTOR_URL"],
-                                 "https://inventory.gatescope.test/v1/logs")
+                                 "https://inventory.gatescope.test/v1/batches")
                 self.assertEqual(variables["GATESCOPE_COLLECTION"], "pull")
                 self.assertEqual(variables["GATESCOPE_LOG_LEVEL"], "debug")
                 self.assertTrue(variables["GATESCOPE_APIS"].startswith(
