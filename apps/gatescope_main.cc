@@ -7,7 +7,9 @@
 
 #include "aws/aws_environment.h"
 #include "commands/apis_command.h"
+#include "commands/config_command.h"
 #include "commands/discover_command.h"
+#include "commands/refresh_command.h"
 #include "commands/serve_command.h"
 #include "commands/ship_command.h"
 #include "connector/lambda_handler.h"
@@ -86,6 +88,20 @@ void RegisterShip(CLI::App& app, gatescope::commands::ShipOptions& o) {
   cmd->add_flag("--once", o.once, "One pull run, then exit");
   cmd->add_flag("--replay", o.replay, "Send the spilled batches again, then exit");
   cmd->add_flag("--help-env", o.help_env, "List the GATESCOPE_* variables and exit");
+  cmd->add_flag("--check-env", o.check_env,
+                "Validate the GATESCOPE_* environment without running: prints ok (exit 0) or "
+                "the problem (exit 2)");
+}
+
+void RegisterRefresh(CLI::App& app, gatescope::commands::RefreshCommandOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "refresh", "One connector refresh: discover the API stages in scope, turn on the logging "
+                 "the GATESCOPE_* variables ask for, create log groups, and (push) subscribe them "
+                 "to the connector function. Idempotent; prints one summary line.");
+  cmd->add_option("--env-file", o.env_file, "KEY=VALUE file laid over the environment");
+  cmd->add_option("--function-arn", o.function_arn,
+                  "The connector's Lambda function ARN (the subscriptions' destination); "
+                  "required with GATESCOPE_COLLECTION=push");
 }
 
 void RegisterServe(CLI::App& app, gatescope::server::ServerConfig& c) {
@@ -153,6 +169,21 @@ void RegisterAuth(CLI::App& app, gatescope::commands::AddClientOptions& o) {
   cmd->add_subcommand("hash-secret", "Hash a secret read from stdin for the clients file.");
 }
 
+void RegisterConfig(CLI::App& app, gatescope::commands::ConfigCheckOptions& o) {
+  CLI::App* cmd = app.add_subcommand("config", "Deployment settings (docs/specs/deployment.md).");
+  cmd->require_subcommand(1);
+  CLI::App* check = cmd->add_subcommand(
+      "check", "Check a deployment .env offline (exit 0 clean, 2 with problems, 1 when the "
+               "--aws check could not run) and print it normalised.");
+  check->add_option("--env", o.env_file, "The deployment settings file")->capture_default_str();
+  check->add_option("--format", o.format, "text, shell (for bash eval) or json")
+      ->check(CLI::IsMember({"text", "shell", "json"}))
+      ->capture_default_str();
+  check->add_flag("--aws", o.aws,
+                  "Then check the regions against the account's enabled regions (EC2 "
+                  "DescribeRegions) and resolve GATESCOPE_REGIONS=all");
+}
+
 // True when this process is the Lambda runtime: the executable is named `bootstrap` (the
 // provided.al2023 entry point) or the first argument is `lambda`. Decided before any parsing,
 // so that the first Runtime API request goes out as early as possible.
@@ -178,10 +209,14 @@ int main(int argc, char** argv) {
   RegisterApis(app, apis);
   gatescope::commands::ShipOptions ship;
   RegisterShip(app, ship);
+  gatescope::commands::RefreshCommandOptions refresh;
+  RegisterRefresh(app, refresh);
   gatescope::server::ServerConfig serve;
   RegisterServe(app, serve);
   gatescope::commands::AddClientOptions add_client;
   RegisterAuth(app, add_client);
+  gatescope::commands::ConfigCheckOptions config_check;
+  RegisterConfig(app, config_check);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -204,9 +239,19 @@ int main(int argc, char** argv) {
     return gatescope::commands::RunShip(ship, gatescope::env::ProcessEnvironment(),
                                         gatescope::SystemClock::Get(), std::cout, std::cerr);
   }
+  if (app.got_subcommand("refresh")) {
+    return gatescope::commands::RunRefreshCommand(refresh, gatescope::env::ProcessEnvironment(),
+                                                  gatescope::SystemClock::Get(), std::cout,
+                                                  std::cerr);
+  }
   if (app.got_subcommand("serve")) {
     return gatescope::commands::RunServe(serve, gatescope::env::ProcessEnvironment(),
                                          gatescope::SystemClock::Get(), std::cout, std::cerr);
+  }
+  if (app.got_subcommand("config")) {
+    return gatescope::commands::RunConfigCheck(config_check,
+                                               gatescope::aws::AwsEnvironment::FromProcess(),
+                                               gatescope::SystemClock::Get(), std::cout, std::cerr);
   }
   if (CLI::App* auth = app.get_subcommand("auth"); auth->parsed()) {
     if (auth->got_subcommand("add-client")) {

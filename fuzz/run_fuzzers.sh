@@ -41,6 +41,9 @@ cp "$root"/fuzz/seeds/connector/* "$work/connector/"
 # The server: transaction lines, HAR documents, clients files, tokens, queries.
 mkdir -p "$work/server"
 cp "$root"/fuzz/seeds/server/* "$work/server/"
+# Deployment: .env files.
+mkdir -p "$work/dotenv"
+cp "$root"/fuzz/seeds/dotenv/* "$work/dotenv/"
 n=0
 for pair in decoders_fuzz:decoders access_log_parser_fuzz:lines access_log_format_fuzz:formats \
     execution_line_fuzz:exec_lines execution_assembler_fuzz:exec_streams \
@@ -49,7 +52,7 @@ for pair in decoders_fuzz:decoders access_log_parser_fuzz:lines access_log_forma
     apigateway_fuzz:aws delivery_fuzz:connector checkpoint_fuzz:connector \
     lambda_runtime_fuzz:connector connector_config_fuzz:connector \
     inventory_codec_fuzz:server transaction_reader_fuzz:server har_reader_fuzz:server \
-    auth_fuzz:server server_query_fuzz:server; do
+    auth_fuzz:server server_query_fuzz:server connector_control_fuzz:connector dotenv_fuzz:dotenv; do
   target=${pair%%:*}; corpus=${pair#*:}
   echo "fuzz: $target for ${seconds}s" >&2
   "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

@@ -44,9 +44,9 @@ python3 -c 'import openapi_spec_validator' 2>/dev/null ||
   echo "setup: warning: python3 module openapi_spec_validator is missing; openapi_validator_test will fail" >&2
 # moto_server (a local AWS endpoint) and the aws CLI come with the machine image through pip;
 # the AWS client tests start moto_server on a loopback port and drive the real CLI against it.
-for tool in moto_server aws; do
+for tool in moto_server aws cfn-lint; do
   command -v "$tool" >/dev/null 2>&1 ||
-    echo "setup: warning: $tool is missing; the AWS client tests will fail (pip install 'moto[server]' awscli)" >&2
+    echo "setup: warning: $tool is missing; the AWS and deployment tests will fail (pip install 'moto[server]' awscli cfn-lint)" >&2
 done
 # Node.js 20+ and npm (the dashboard's build: web/, packages from its lockfile) come with the
 # machine image; Debian 12's own nodejs (18) is too old for Vite.

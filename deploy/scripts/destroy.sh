@@ -35,8 +35,11 @@ else
 fi
 
 if [[ "$delete_buckets" == true && "$GS_MANAGE_BUCKETS" == true ]]; then
-  regions=("${GS_REGION_LIST[@]}")
-  [[ " ${regions[*]} " == *" $GS_PREFERRED_REGION "* ]] || regions+=("$GS_PREFERRED_REGION")
+  # Every region's bucket of this prefix, including regions that have left the scope since.
+  mapfile -t regions < <(aws s3api list-buckets --output json | jq -r --arg p "$GS_BUCKET_PREFIX-" '
+    .Buckets[].Name | select(startswith($p)) | ltrimstr($p) |
+    select(test("^[a-z]{2}(-[a-z]+)+-[0-9]+$"))')
+  [[ ${#regions[@]} -gt 0 ]] || gs_log "No bucket named $GS_BUCKET_PREFIX-<region>."
   gs_confirm "Empty and delete ${#regions[@]} bucket(s) $GS_BUCKET_PREFIX-<region>?" "$GS_AUTO_DELETE_ARTIFACTS"
   for region in "${regions[@]}"; do
     bucket="$(gs_bucket "$region")"

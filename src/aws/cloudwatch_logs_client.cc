@@ -778,6 +778,14 @@ Status CloudWatchLogsClient::CreateLogGroup(std::string_view log_group_name) {
   return Call("CreateLogGroup", std::move(body).Done()).status();
 }
 
+Status CloudWatchLogsClient::PutRetentionPolicy(std::string_view log_group_name,
+                                                int retention_days) {
+  GS_RETURN_IF_ERROR(CheckLogGroup("PutRetentionPolicy", log_group_name));
+  JsonObject body;
+  body.Str("logGroupName", log_group_name).Int("retentionInDays", retention_days);
+  return Call("PutRetentionPolicy", std::move(body).Done()).status();
+}
+
 Status CloudWatchLogsClient::CreateLogStream(std::string_view log_group_name,
                                              std::string_view log_stream_name) {
   JsonObject body;

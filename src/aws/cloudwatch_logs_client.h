@@ -265,6 +265,8 @@ class CloudWatchLogsClient {
 
   // Fails (kInvalidArgument, ResourceAlreadyExistsException in the message) if it exists.
   Status CreateLogGroup(std::string_view log_group_name);
+  // Sets the group's retention (days; one of CloudWatch's values, which the service checks).
+  Status PutRetentionPolicy(std::string_view log_group_name, int retention_days);
   Status CreateLogStream(std::string_view log_group_name, std::string_view log_stream_name);
 
   // Stores `events` (any order) with as few PutLogEvents calls as SplitPutLogEventsBatches

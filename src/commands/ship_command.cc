@@ -72,11 +72,17 @@ int RunShip(const ShipOptions& options, std::map<std::string, std::string> env, 
     }
     for (auto& [k, v] : *file) env[k] = v;
   }
+  // Building the host reads and validates every variable (and the s3:// locations' need of a
+  // region) without touching the network, exactly what the Lambda's init does.
   Result<std::unique_ptr<connector::ConnectorHost>> created =
       connector::ConnectorHost::Create(env, clock);
   if (!created.ok()) {
     err << "gatescope ship: " << created.status().message() << '\n';
     return kShipExitConfig;
+  }
+  if (options.check_env) {
+    out << "ok\n";
+    return kShipExitOk;
   }
   connector::ConnectorHost& host = **created;
   if (options.replay) return Report(host.Replay(clock.MonotonicNow() + kRunBudget), clock, out, err);

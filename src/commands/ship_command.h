@@ -19,6 +19,9 @@ struct ShipOptions {
   bool once = false;                // One pull run, then exit.
   bool replay = false;              // Send the spilled batches again, then exit.
   bool help_env = false;            // List the variables and exit.
+  // Validate the environment (as the Lambda's init would: no network) and exit: prints `ok`
+  // (exit 0) or the one-line problem on `err` (exit 2).
+  bool check_env = false;
 };
 
 // Exit codes of `gatescope ship`.

@@ -12,6 +12,8 @@
 #include "aws/credentials.h"
 #include "aws/retry.h"
 #include "aws/s3_client.h"
+#include "aws/secrets_manager_client.h"
+#include "aws/sts_client.h"
 #include "core/clock.h"
 #include "env/http_client.h"
 
@@ -38,6 +40,14 @@ class AwsAccess {
   aws::ApiGatewayClient& RestApis(const std::string& region);
   aws::ApiGatewayV2Client& HttpApis(const std::string& region);
   aws::S3Client& S3(const std::string& region);
+  aws::SecretsManagerClient& SecretsManager(const std::string& region);
+  aws::StsClient& Sts(const std::string& region);
+
+  // The account the connector runs in: set from the Lambda function's ARN (SetAccountId), else
+  // asked of STS GetCallerIdentity once (in the default region) and kept. Empty when neither
+  // works (`problem`, when not null, then says why).
+  std::string AccountId(std::string* problem = nullptr);
+  void SetAccountId(std::string account_id);
 
  private:
   struct Regional;
@@ -50,6 +60,10 @@ class AwsAccess {
   aws::TokenBucketRegistry limiters_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Regional>> regions_;  // Guarded by mu_.
+  std::mutex account_mu_;
+  std::string account_id_;  // Guarded by account_mu_.
+  bool account_asked_ = false;  // Guarded by account_mu_: STS is asked at most once.
+  std::string account_problem_;  // Guarded by account_mu_.
 };
 
 }  // namespace gatescope::connector

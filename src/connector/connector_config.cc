@@ -1,6 +1,9 @@
 #include "connector/connector_config.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
@@ -20,6 +23,8 @@ const std::vector<std::pair<std::string_view, std::string_view>> kVariables = {
     {"GATESCOPE_OAUTH_CLIENT_ID", "OAuth2 client id"},
     {"GATESCOPE_OAUTH_CLIENT_SECRET", "OAuth2 client secret"},
     {"GATESCOPE_OAUTH_CLIENT_SECRET_FILE", "file holding the OAuth2 client secret"},
+    {"GATESCOPE_OAUTH_CLIENT_SECRET_ARN",
+     "Secrets Manager secret holding the OAuth2 client secret (read on first use)"},
     {"GATESCOPE_OAUTH_SCOPE", "OAuth2 scope (optional)"},
     {"GATESCOPE_OAUTH_AUDIENCE", "OAuth2 audience (optional)"},
     {"GATESCOPE_OAUTH_AUTH_METHOD", "basic (default: client_secret_basic) or post"},
@@ -41,7 +46,8 @@ const std::vector<std::pair<std::string_view, std::string_view>> kVariables = {
     {"GATESCOPE_DISCOVER", "find API stages with the API Gateway APIs (default true)"},
     {"GATESCOPE_REST_ENABLED", "pull REST API logs (default true)"},
     {"GATESCOPE_HTTP_ENABLED", "pull HTTP and WebSocket API logs (default true)"},
-    {"GATESCOPE_APIS", "JSON list of {region, api_id, stage, access_log_group}, or @file"},
+    {"GATESCOPE_APIS",
+     "JSON list of {region, api_id, stage, access_log_group, account_id}, @file or s3://bucket/key"},
     {"GATESCOPE_LOG_GROUPS", "extra log groups to pull, comma-separated"},
     {"GATESCOPE_LOOKBACK_SECONDS", "pull: re-read window for late events (default 300)"},
     {"GATESCOPE_LAG_SECONDS", "pull: the window ends this long before now (default 60)"},
@@ -53,6 +59,19 @@ const std::vector<std::pair<std::string_view, std::string_view>> kVariables = {
     {"GATESCOPE_CA_FILE", "PEM bundle to trust for the collector and token endpoint"},
     {"GATESCOPE_INSECURE_SKIP_TLS_VERIFY", "true disables TLS verification (never in production)"},
     {"GATESCOPE_LOG_LEVEL", "error, warning, info (default), debug or trace"},
+    {"GATESCOPE_COLLECTION",
+     "push (default: the refresh subscribes the log groups) or pull (scheduled reads)"},
+    {"GATESCOPE_REST_EXECUTION_LOGS_EXIST",
+     "false (default): the refresh turns INFO execution logs with data trace on REST stages on"},
+    {"GATESCOPE_HTTP_ACCESS_LOGS_EXIST",
+     "false (default): the refresh sets JSON access logs on HTTP stages without them"},
+    {"GATESCOPE_HTTP_ACCESS_LOG_GROUP",
+     "log group for the HTTP access logs the refresh sets (/aws/apigateway/gatescope-access)"},
+    {"GATESCOPE_ENABLE_DEFAULT_STAGE_LOGGING",
+     "the refresh also sets access logs on HTTP $default stages (default true)"},
+    {"GATESCOPE_APIGATEWAY_CLOUDWATCH_ROLE_ARN",
+     "IAM role API Gateway logs with, set on the account when it has none (refresh)"},
+    {"GATESCOPE_LOG_RETENTION_DAYS", "retention of the log groups the refresh creates (30)"},
 };
 
 std::string Lower(std::string s) {
@@ -136,6 +155,51 @@ bool LooksLikeRegion(std::string_view r) {
   return dashes >= 2 && r.size() <= 32 && r.back() >= '0' && r.back() <= '9' && r.front() != '-';
 }
 
+bool AllDigits(std::string_view s, size_t n) {
+  if (s.size() != n) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// The fields of "arn:partition:service:region:account:resource"; nullopt when not six fields.
+std::optional<std::array<std::string_view, 6>> SplitArn(std::string_view arn) {
+  std::array<std::string_view, 6> f;
+  for (size_t i = 0; i < 5; ++i) {
+    size_t colon = arn.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    f[i] = arn.substr(0, colon);
+    arn.remove_prefix(colon + 1);
+  }
+  f[5] = arn;
+  if (f[0] != "arn" || f[1].empty() || f[2].empty()) return std::nullopt;
+  return f;
+}
+
+// arn:<partition>:secretsmanager:<region>:<account>:secret:<name>
+Status CheckSecretArn(std::string_view name, std::string_view arn) {
+  auto f = SplitArn(arn);
+  if (!f || (*f)[2] != "secretsmanager" || !LooksLikeRegion((*f)[3]) || !AllDigits((*f)[4], 12) ||
+      !(*f)[5].starts_with("secret:") || (*f)[5].size() <= 7) {
+    return Invalid(name, "must be a Secrets Manager secret ARN "
+                         "(arn:aws:secretsmanager:<region>:<account>:secret:<name>), got " +
+                             Quoted(arn));
+  }
+  return Status::Ok();
+}
+
+// arn:<partition>:iam::<account>:role/<path/><name>
+Status CheckRoleArn(std::string_view name, std::string_view arn) {
+  auto f = SplitArn(arn);
+  if (!f || (*f)[2] != "iam" || !(*f)[3].empty() || !AllDigits((*f)[4], 12) ||
+      !(*f)[5].starts_with("role/") || (*f)[5].size() <= 5) {
+    return Invalid(name, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got " +
+                             Quoted(arn));
+  }
+  return Status::Ok();
+}
+
 // The file's text; an error names the variable that pointed at it.
 Result<std::string> ReadFileText(std::string_view name, const std::string& path) {
   Result<std::string> text = env::ReadWholeFile(path);
@@ -179,25 +243,73 @@ Result<Location> ParseLocation(std::string_view name, std::string_view value) {
   return loc;
 }
 
+bool IsValidLogGroupName(std::string_view name) {
+  if (name.empty() || name.size() > 512) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_' || c == '/' || c == '#';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string AccountOfArn(std::string_view arn) {
+  auto f = SplitArn(arn);
+  if (!f || !AllDigits((*f)[4], 12)) return {};
+  return std::string((*f)[4]);
+}
+
+std::string UnqualifiedFunctionArn(std::string_view arn) {
+  // arn:aws:lambda:region:account:function:name[:qualifier]
+  auto f = SplitArn(arn);
+  if (!f || (*f)[2] != "lambda" || !(*f)[5].starts_with("function:")) return std::string(arn);
+  std::string_view resource = (*f)[5];
+  size_t qualifier = resource.find(':', 9);
+  if (qualifier == std::string_view::npos) return std::string(arn);
+  return std::string(arn.substr(0, arn.size() - (resource.size() - qualifier)));
+}
+
+std::vector<ApiStageRef> FilterApisForAccount(const std::vector<ApiStageRef>& apis,
+                                              std::string_view account_id,
+                                              std::vector<std::string>* warnings) {
+  std::vector<ApiStageRef> out;
+  bool named = false;
+  for (const ApiStageRef& ref : apis) {
+    named = named || !ref.account_id.empty();
+    if (account_id.empty() || ref.account_id.empty() || ref.account_id == account_id) {
+      out.push_back(ref);
+    }
+  }
+  if (account_id.empty() && named && warnings != nullptr) {
+    warnings->push_back("GATESCOPE_APIS: the connector's account is unknown, so account_id is "
+                        "not applied: every listed stage is in scope");
+  }
+  return out;
+}
+
 Result<std::vector<ApiStageRef>> ParseApiList(std::string_view value) {
   constexpr std::string_view kName = "GATESCOPE_APIS";
   std::string text(value);
   if (!value.empty() && value.front() == '@') {
     GS_ASSIGN_OR_RETURN(text, ReadFileText(kName, std::string(value.substr(1))));
   }
+  return ParseApiListJson(kName, text);
+}
+
+Result<std::vector<ApiStageRef>> ParseApiListJson(std::string_view source, std::string_view text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_array()) {
-    return Invalid(kName, "must be a JSON array of {\"api_id\", \"stage\", \"region\"?, "
-                          "\"access_log_group\"?}");
+    return Invalid(source, "must be a JSON array of {\"api_id\", \"stage\", \"region\"?, "
+                          "\"access_log_group\"?, \"account_id\"?}");
   }
   std::vector<ApiStageRef> out;
   for (size_t i = 0; i < j.size(); ++i) {
     const nlohmann::json& item = j[i];
     std::string where = "item " + std::to_string(i);
-    if (!item.is_object()) return Invalid(kName, where + " is not an object");
+    if (!item.is_object()) return Invalid(source, where + " is not an object");
     ApiStageRef ref;
     for (const auto& [key, v] : item.items()) {
-      if (!v.is_string()) return Invalid(kName, where + ": \"" + key + "\" must be a string");
+      if (!v.is_string()) return Invalid(source, where + ": \"" + key + "\" must be a string");
       const std::string& s = v.get_ref<const std::string&>();
       if (key == "region") {
         ref.region = s;
@@ -207,15 +319,24 @@ Result<std::vector<ApiStageRef>> ParseApiList(std::string_view value) {
         ref.stage = s;
       } else if (key == "access_log_group") {
         ref.access_log_group = s;
+      } else if (key == "account_id") {
+        ref.account_id = s;
       } else {
-        return Invalid(kName, where + ": unknown key \"" + key + "\"");
+        return Invalid(source, where + ": unknown key \"" + key + "\"");
       }
     }
     if (ref.api_id.empty() || ref.stage.empty()) {
-      return Invalid(kName, where + ": \"api_id\" and \"stage\" are required");
+      return Invalid(source, where + ": \"api_id\" and \"stage\" are required");
     }
     if (!ref.region.empty() && !LooksLikeRegion(ref.region)) {
-      return Invalid(kName, where + ": invalid region " + Quoted(ref.region));
+      return Invalid(source, where + ": invalid region " + Quoted(ref.region));
+    }
+    if (!ref.account_id.empty() && !AllDigits(ref.account_id, 12)) {
+      return Invalid(source, where + ": account_id must be 12 digits, got " +
+                                Quoted(ref.account_id));
+    }
+    if (!ref.access_log_group.empty() && !IsValidLogGroupName(ref.access_log_group)) {
+      return Invalid(source, where + ": invalid access_log_group " + Quoted(ref.access_log_group));
     }
     out.push_back(std::move(ref));
   }
@@ -249,6 +370,15 @@ Result<ConnectorConfig> LoadConnectorConfig(const Env& env) {
     c.oauth2.client_secret = get("GATESCOPE_OAUTH_CLIENT_SECRET");
     c.oauth2.scope = get("GATESCOPE_OAUTH_SCOPE");
     c.oauth2.audience = get("GATESCOPE_OAUTH_AUDIENCE");
+    c.oauth_client_secret_arn = get("GATESCOPE_OAUTH_CLIENT_SECRET_ARN");
+    if (!c.oauth_client_secret_arn.empty()) {
+      if (!c.oauth2.client_secret.empty() || !get("GATESCOPE_OAUTH_CLIENT_SECRET_FILE").empty()) {
+        return Invalid("GATESCOPE_OAUTH_CLIENT_SECRET_ARN",
+                       "set one of GATESCOPE_OAUTH_CLIENT_SECRET, _FILE and _ARN, not several");
+      }
+      GS_RETURN_IF_ERROR(
+          CheckSecretArn("GATESCOPE_OAUTH_CLIENT_SECRET_ARN", c.oauth_client_secret_arn));
+    }
     if (std::string file = get("GATESCOPE_OAUTH_CLIENT_SECRET_FILE"); !file.empty()) {
       if (!c.oauth2.client_secret.empty()) {
         return Invalid("GATESCOPE_OAUTH_CLIENT_SECRET_FILE",
@@ -265,6 +395,7 @@ Result<ConnectorConfig> LoadConnectorConfig(const Env& env) {
                                    "GATESCOPE_OAUTH_TOKEN_URL", &c.oauth2.token_url},
                                {"GATESCOPE_OAUTH_CLIENT_ID", &c.oauth2.client_id},
                                {"GATESCOPE_OAUTH_CLIENT_SECRET", &c.oauth2.client_secret}}) {
+      if (value == &c.oauth2.client_secret && !c.oauth_client_secret_arn.empty()) continue;
       if (value->empty()) {
         return Invalid(name, "required with GATESCOPE_AUTH=oauth2 (or set GATESCOPE_AUTH=token "
                              "or none)");
@@ -357,7 +488,21 @@ Result<ConnectorConfig> LoadConnectorConfig(const Env& env) {
     return Invalid("GATESCOPE_REST_ENABLED", "REST and HTTP APIs are both disabled; enable one");
   }
   if (const std::string* v = Find(env, "GATESCOPE_APIS"); v != nullptr && !v->empty()) {
-    GS_ASSIGN_OR_RETURN(c.apis, ParseApiList(*v));
+    if (v->starts_with("s3://")) {
+      // One object: its key is kept whole (ParseLocation would make it a prefix).
+      GS_ASSIGN_OR_RETURN(c.apis_s3, ParseLocation("GATESCOPE_APIS", *v));
+      std::string_view rest = std::string_view(*v).substr(5);
+      size_t slash = rest.find('/');
+      std::string_view key =
+          slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+      if (key.empty() || key.back() == '/') {
+        return Invalid("GATESCOPE_APIS", "s3:// must name an object (s3://bucket/key), got " +
+                                             Quoted(*v));
+      }
+      c.apis_s3.prefix = std::string(key);
+    } else {
+      GS_ASSIGN_OR_RETURN(c.apis, ParseApiList(*v));
+    }
   }
   c.log_groups = GetList(env, "GATESCOPE_LOG_GROUPS");
   if (const std::string* fn = Find(env, "AWS_LAMBDA_FUNCTION_NAME"); fn != nullptr) {
@@ -388,6 +533,44 @@ Result<ConnectorConfig> LoadConnectorConfig(const Env& env) {
   if (const std::string* v = Find(env, "GATESCOPE_CA_FILE"); v != nullptr) c.ca_file = *v;
   GS_ASSIGN_OR_RETURN(bool insecure, GetBool(env, "GATESCOPE_INSECURE_SKIP_TLS_VERIFY", false));
   c.verify_tls = !insecure;
+  std::string collection =
+      Lower(Find(env, "GATESCOPE_COLLECTION") ? *Find(env, "GATESCOPE_COLLECTION") : "");
+  if (collection.empty() || collection == "push") {
+    c.collection = Collection::kPush;
+  } else if (collection == "pull") {
+    c.collection = Collection::kPull;
+  } else {
+    return Invalid("GATESCOPE_COLLECTION", "must be push or pull, got " + Quoted(collection));
+  }
+  GS_ASSIGN_OR_RETURN(c.rest_execution_logs_exist,
+                      GetBool(env, "GATESCOPE_REST_EXECUTION_LOGS_EXIST", false));
+  GS_ASSIGN_OR_RETURN(c.http_access_logs_exist,
+                      GetBool(env, "GATESCOPE_HTTP_ACCESS_LOGS_EXIST", false));
+  GS_ASSIGN_OR_RETURN(c.enable_default_stage_logging,
+                      GetBool(env, "GATESCOPE_ENABLE_DEFAULT_STAGE_LOGGING", true));
+  if (const std::string* v = Find(env, "GATESCOPE_HTTP_ACCESS_LOG_GROUP");
+      v != nullptr && !v->empty()) {
+    if (!IsValidLogGroupName(*v)) {
+      return Invalid("GATESCOPE_HTTP_ACCESS_LOG_GROUP",
+                     "must be a log group name (1 to 512 of [.-_/#A-Za-z0-9]), got " + Quoted(*v));
+    }
+    c.http_access_log_group = *v;
+  }
+  if (const std::string* v = Find(env, "GATESCOPE_APIGATEWAY_CLOUDWATCH_ROLE_ARN");
+      v != nullptr && !v->empty()) {
+    GS_RETURN_IF_ERROR(CheckRoleArn("GATESCOPE_APIGATEWAY_CLOUDWATCH_ROLE_ARN", *v));
+    c.apigateway_cloudwatch_role_arn = *v;
+  }
+  GS_ASSIGN_OR_RETURN(int64_t retention, GetInt(env, "GATESCOPE_LOG_RETENTION_DAYS", 30, 1, 3653));
+  if (std::find(std::begin(kLogRetentionDays), std::end(kLogRetentionDays), retention) ==
+      std::end(kLogRetentionDays)) {
+    return Invalid("GATESCOPE_LOG_RETENTION_DAYS",
+                   "must be one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, "
+                   "180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), got " +
+                       std::to_string(retention));
+  }
+  c.log_retention_days = static_cast<int>(retention);
+
   if (const std::string* v = Find(env, "GATESCOPE_LOG_LEVEL"); v != nullptr && !v->empty()) {
     Result<LogLevel> parsed = ParseLogLevel(*v);
     if (!parsed.ok()) return Invalid("GATESCOPE_LOG_LEVEL", parsed.status().message());

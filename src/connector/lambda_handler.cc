@@ -3,10 +3,13 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "aws/aws_environment.h"
 #include "connector/aws_access.h"
 #include "connector/pull_runner.h"
+#include "connector/secret_token_source.h"
 #include "core/logging.h"
 #include "delivery/spill_store.h"
 #include "env/byte_source.h"
@@ -18,11 +21,8 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 
-// A subscription delivers {"awslogs": {"data": ...}}; anything else (an EventBridge schedule,
-// "{}", a test's {"gatescope": "pull"}) asks for a pull.
-bool IsSubscriptionEvent(std::string_view event) {
-  return event.substr(0, 256).find("\"awslogs\"") != std::string_view::npos;
-}
+// Control events are tiny; a larger one is no control event, and is not parsed whole.
+constexpr size_t kMaxControlEventBytes = 4096;
 
 // The CA bundle to trust. Debian's libcurl looks for /etc/ssl/certs/ca-certificates.crt, which
 // Amazon Linux 2023 (Lambda's provided.al2023) does not have; its bundle is elsewhere.
@@ -51,6 +51,10 @@ struct ConnectorHost::Impl {
   std::unique_ptr<Connector> connector;
   std::unique_ptr<PullRunner> pull;
 
+  std::mutex apis_mu;
+  std::optional<std::vector<ApiStageRef>> apis;  // Guarded by apis_mu; the unfiltered list.
+  std::string function_arn;
+
   Impl(ConnectorConfig c, Clock& cl) : config(std::move(c)), clock(cl) {}
 };
 
@@ -73,7 +77,21 @@ Result<std::unique_ptr<ConnectorHost>> ConnectorHost::Create(
   impl->aws = std::make_unique<AwsAccess>(aws::AwsEnvironment::FromMap(env), *impl->http, clock);
   switch (c.auth) {
     case AuthMode::kOAuth2:
-      impl->tokens = delivery::NewOAuth2ClientCredentials(c.oauth2, *impl->http, clock);
+      if (!c.oauth_client_secret_arn.empty()) {
+        // Read on first use, through the same AWS credentials as every other call.
+        AwsAccess* aws = impl->aws.get();
+        std::string arn = c.oauth_client_secret_arn;
+        impl->tokens = NewSecretBackedOAuth2(
+            c.oauth2,
+            [aws, arn]() -> Result<std::string> {
+              GS_ASSIGN_OR_RETURN(aws::SecretValue value,
+                                  aws->SecretsManager(aws::SecretArnRegion(arn)).GetSecretValue(arn));
+              return std::move(value.secret_string);
+            },
+            *impl->http, clock);
+      } else {
+        impl->tokens = delivery::NewOAuth2ClientCredentials(c.oauth2, *impl->http, clock);
+      }
       break;
     case AuthMode::kStaticToken:
       impl->tokens = delivery::NewStaticTokenSource(c.static_token);
@@ -96,6 +114,7 @@ Result<std::unique_ptr<ConnectorHost>> ConnectorHost::Create(
   } else if (!c.spill.empty()) {
     impl->spill = delivery::NewDirSpillStore(c.spill.dir, clock);
   }
+  if (c.apis_s3.s3()) GS_RETURN_IF_ERROR(needs_region("GATESCOPE_APIS"));
   if (c.checkpoint.s3()) {
     GS_RETURN_IF_ERROR(needs_region("GATESCOPE_CHECKPOINT"));
     impl->checkpoints = sources::NewS3CheckpointStore(impl->aws->S3(region), c.checkpoint.bucket,
@@ -105,11 +124,69 @@ Result<std::unique_ptr<ConnectorHost>> ConnectorHost::Create(
   }
   GS_ASSIGN_OR_RETURN(impl->connector, Connector::Create(c, *impl->sink, impl->spill.get(),
                                                          impl->tokens.get(), clock));
-  if (impl->checkpoints != nullptr) {
-    impl->pull = std::make_unique<PullRunner>(*impl->connector, *impl->aws, *impl->checkpoints,
-                                              clock);
+  bool pulls = impl->checkpoints != nullptr;
+  auto host = std::unique_ptr<ConnectorHost>(new ConnectorHost(std::move(impl)));
+  if (pulls) {
+    // The runner reads the API list through the host (S3, account filter) when it rescopes.
+    ConnectorHost* self = host.get();
+    host->impl_->pull = std::make_unique<PullRunner>(
+        *self->impl_->connector, *self->impl_->aws, *self->impl_->checkpoints, clock,
+        [self]() { return self->Apis(/*reload=*/false); });
   }
-  return std::unique_ptr<ConnectorHost>(new ConnectorHost(std::move(impl)));
+  return host;
+}
+
+void ConnectorHost::SetFunctionArn(std::string_view arn) {
+  if (arn.empty()) return;
+  impl_->function_arn = UnqualifiedFunctionArn(arn);
+  impl_->aws->SetAccountId(AccountOfArn(arn));
+}
+
+const std::string& ConnectorHost::function_arn() const { return impl_->function_arn; }
+
+Result<std::vector<ApiStageRef>> ConnectorHost::Apis(bool reload) {
+  const ConnectorConfig& c = impl_->config;
+  std::vector<ApiStageRef> all;
+  if (!c.apis_s3.s3()) {
+    all = c.apis;
+  } else {
+    std::lock_guard lock(impl_->apis_mu);
+    if (reload || !impl_->apis.has_value()) {
+      std::string where = "GATESCOPE_APIS s3://" + c.apis_s3.bucket + "/" + c.apis_s3.prefix;
+      Result<std::string> region = impl_->aws->DefaultRegion();
+      if (!region.ok()) return region.status().WithContext(where);
+      Result<std::string> text = impl_->aws->S3(*region).GetObject(c.apis_s3.bucket,
+                                                                   c.apis_s3.prefix);
+      if (!text.ok()) return text.status().WithContext(where);
+      GS_ASSIGN_OR_RETURN(impl_->apis, ParseApiListJson(where, *text));
+    }
+    all = *impl_->apis;
+  }
+  // STS is asked (once) only when some item names an account and no function ARN gave it.
+  bool named = std::any_of(all.begin(), all.end(),
+                           [](const ApiStageRef& r) { return !r.account_id.empty(); });
+  if (!named) return all;
+  std::string problem;
+  std::string account = impl_->aws->AccountId(&problem);
+  std::vector<std::string> warnings;
+  std::vector<ApiStageRef> mine = FilterApisForAccount(all, account, &warnings);
+  for (const std::string& w : warnings) {
+    GS_LOG(kWarning, "API list.", {{"detail", w}, {"why", problem}});
+  }
+  return mine;
+}
+
+RefreshSummary ConnectorHost::RunRefresh() {
+  RefreshSummary summary;
+  Result<std::vector<ApiStageRef>> apis = Apis(/*reload=*/true);
+  if (!apis.ok()) {
+    summary.Fail("apis_list_failed", std::string(apis.status().message()));
+    return summary;
+  }
+  RefreshOptions options{.function_arn = impl_->function_arn};
+  // The list is already this account's; the account is only needed for an ARN to build.
+  if (!options.function_arn.empty()) options.account_id = AccountOfArn(options.function_arn);
+  return connector::RunRefresh(impl_->config, *apis, *impl_->aws, options);
 }
 
 const ConnectorConfig& ConnectorHost::config() const { return impl_->config; }
@@ -156,12 +233,37 @@ RunSummary ConnectorHost::Replay(Steady::time_point deadline) {
 
 void ConnectorHost::Stop() { impl_->sink->Stop(); }
 
+EventKind ClassifyEvent(std::string_view event) {
+  // A subscription delivers {"awslogs": {"data": ...}}: found without parsing megabytes.
+  if (event.substr(0, 256).find("\"awslogs\"") != std::string_view::npos) return EventKind::kPush;
+  if (event.size() > kMaxControlEventBytes) return EventKind::kPull;
+  nlohmann::json j = nlohmann::json::parse(event, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object()) {
+    auto it = j.find("gatescope");
+    if (it != j.end() && it->is_string() && it->get_ref<const std::string&>() == "refresh") {
+      return EventKind::kRefresh;
+    }
+  }
+  return EventKind::kPull;
+}
+
 lambda::HandlerResult HandleInvocation(ConnectorHost& host, const lambda::Invocation& invocation,
                                        const Clock& clock, std::ostream& log) {
+  host.SetFunctionArn(invocation.function_arn);
+  EventKind kind = ClassifyEvent(invocation.body);
+  if (kind == EventKind::kRefresh) {
+    // A refresh's problems are in its summary; failing the invocation would only make the
+    // scheduler retry what the next scheduled refresh does anyway.
+    std::string line = RefreshSummaryToEmf(host.RunRefresh(), "lambda", UnixMillis(clock));
+    log << line << '\n' << std::flush;
+    lambda::HandlerResult result;
+    result.body = std::move(line);
+    return result;
+  }
   // The invocation's deadline in wall-clock ms, as a point on the monotonic clock.
   int64_t remaining_ms = invocation.deadline_ms - UnixMillis(clock);
   Steady::time_point deadline = clock.MonotonicNow() + std::chrono::milliseconds(remaining_ms);
-  bool push = IsSubscriptionEvent(invocation.body);
+  bool push = kind == EventKind::kPush;
   RunSummary summary = push ? host.RunPush(invocation.body, deadline) : host.RunPull(deadline);
   std::string line = RunSummaryToEmf(summary, "lambda", UnixMillis(clock));
   log << line << '\n' << std::flush;

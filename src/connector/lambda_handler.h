@@ -9,6 +9,7 @@
 
 #include "connector/connector.h"
 #include "connector/connector_config.h"
+#include "connector/refresh.h"
 #include "core/clock.h"
 #include "lambda/runtime_api_client.h"
 
@@ -43,6 +44,19 @@ class ConnectorHost {
   RunSummary RunPull(std::chrono::steady_clock::time_point deadline);
   // Sends the spilled batches again.
   RunSummary Replay(std::chrono::steady_clock::time_point deadline);
+  // One refresh (connector/refresh.h): re-reads an s3:// API list first. The subscriptions'
+  // destination is the ARN given to SetFunctionArn.
+  RefreshSummary RunRefresh();
+
+  // The function this connector runs as (the invocation's Lambda-Runtime-Invoked-Function-Arn,
+  // or `gatescope refresh --function-arn`), qualifier dropped. Also gives the account, so that
+  // list items of other accounts are skipped without asking STS.
+  void SetFunctionArn(std::string_view arn);
+  const std::string& function_arn() const;
+
+  // The listed API stages of this account: GATESCOPE_APIS, or its s3:// object, read on first
+  // use and again when `reload`. A malformed or unreadable object is an error naming it.
+  Result<std::vector<ApiStageRef>> Apis(bool reload);
 
   // Makes a send in progress give up soon (its batch is spilled). Idempotent.
   void Stop();
@@ -53,8 +67,14 @@ class ConnectorHost {
   std::unique_ptr<Impl> impl_;
 };
 
-// Handles one Lambda invocation: a subscription event is a push run; any other event (an
-// EventBridge schedule, {}) is a pull run. Writes the run's summary line (EMF) to `log`. A push
+// What a Lambda event asks for: a subscription delivery (push run), {"gatescope":"refresh"}, or
+// anything else (an EventBridge schedule, {}, {"gatescope":"pull"}): a pull run.
+enum class EventKind { kPush, kPull, kRefresh };
+// Reads at most the first few KB of the event; never fails (an unreadable event is a pull).
+EventKind ClassifyEvent(std::string_view event);
+
+// Handles one Lambda invocation: a subscription event is a push run, {"gatescope":"refresh"} a
+// refresh; any other event (an EventBridge schedule, {}) is a pull run. Writes the run's summary line (EMF) to `log`. A push
 // whose events could be neither delivered nor spilled returns an error, so Lambda retries the
 // whole event (safe: transaction ids are stable); a pull never does, since its checkpoint
 // already makes the next run read again what this one could not finish.

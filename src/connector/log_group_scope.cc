@@ -9,6 +9,11 @@
 namespace gatescope::connector {
 
 Result<Scope> ResolveScope(const ConnectorConfig& config, AwsAccess& aws) {
+  return ResolveScope(config, config.apis, aws);
+}
+
+Result<Scope> ResolveScope(const ConnectorConfig& config, const std::vector<ApiStageRef>& apis,
+                           AwsAccess& aws) {
   Scope scope;
   std::string home;
   if (Result<std::string> r = aws.DefaultRegion(); r.ok()) home = *r;
@@ -32,7 +37,7 @@ Result<Scope> ResolveScope(const ConnectorConfig& config, AwsAccess& aws) {
   // Listed stages: the execution-log group is known from the ids; the access-log group comes
   // from the list or from the stage's settings (discovery).
   std::map<std::string, std::vector<const ApiStageRef*>> listed_by_region;
-  for (const ApiStageRef& ref : config.apis) {
+  for (const ApiStageRef& ref : apis) {
     const std::string& region = ref.region.empty() ? home : ref.region;
     listed_by_region[region].push_back(&ref);
     if (config.rest_enabled) add(region, aws::ExecutionLogGroupName(ref.api_id, ref.stage));

@@ -27,7 +27,10 @@ struct Scope {
 // of every listed (GATESCOPE_APIS) or discovered API stage of the enabled kinds, plus the
 // listed GATESCOPE_LOG_GROUPS (in the default region). Our own Lambda log group is never in
 // scope (reading it would feed the connector its own summaries). Returns an error only when no
-// region is known; a region whose discovery fails is a warning.
+// region is known; a region whose discovery fails is a warning. `apis` is the list to use in
+// place of config.apis (read from S3, filtered to this account).
+Result<Scope> ResolveScope(const ConnectorConfig& config, const std::vector<ApiStageRef>& apis,
+                           AwsAccess& aws);
 Result<Scope> ResolveScope(const ConnectorConfig& config, AwsAccess& aws);
 
 }  // namespace gatescope::connector

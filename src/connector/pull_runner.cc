@@ -14,8 +14,13 @@ constexpr std::chrono::minutes kScopeTtl{15};
 }  // namespace
 
 PullRunner::PullRunner(Connector& connector, AwsAccess& aws,
-                       sources::CheckpointStore& checkpoints, const Clock& clock)
-    : connector_(connector), aws_(aws), checkpoints_(checkpoints), clock_(clock) {}
+                       sources::CheckpointStore& checkpoints, const Clock& clock,
+                       ApisProvider apis)
+    : connector_(connector),
+      aws_(aws),
+      checkpoints_(checkpoints),
+      clock_(clock),
+      apis_(std::move(apis)) {}
 
 RunSummary PullRunner::RunOnce(std::chrono::steady_clock::time_point deadline) {
   auto start = clock_.MonotonicNow();
@@ -27,7 +32,13 @@ RunSummary PullRunner::RunOnce(std::chrono::steady_clock::time_point deadline) {
   };
 
   if (!scope_.has_value() || start - scope_time_ >= kScopeTtl) {
-    Result<Scope> scope = ResolveScope(connector_.config(), aws_);
+    Result<std::vector<ApiStageRef>> apis =
+        apis_ ? apis_() : Result<std::vector<ApiStageRef>>(connector_.config().apis);
+    if (!apis.ok()) {
+      note_error(std::string(apis.status().message()));
+      return run->Finish();
+    }
+    Result<Scope> scope = ResolveScope(connector_.config(), *apis, aws_);
     if (!scope.ok()) {
       note_error(std::string(scope.status().message()));
       return run->Finish();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 #include "connector/aws_access.h"
@@ -19,8 +20,12 @@ namespace gatescope::connector {
 // Thread-safety: one RunOnce at a time. Borrows everything; all must outlive it.
 class PullRunner {
  public:
+  // The listed API stages, read when the scope is resolved (GATESCOPE_APIS, possibly from S3,
+  // filtered to this account); an error fails that run's scope.
+  using ApisProvider = std::function<Result<std::vector<ApiStageRef>>()>;
+
   PullRunner(Connector& connector, AwsAccess& aws, sources::CheckpointStore& checkpoints,
-             const Clock& clock);
+             const Clock& clock, ApisProvider apis = nullptr);
 
   // Reads until about 60% of the time to `deadline` is spent (the rest is for sending what was
   // read), then delivers, spills and saves. Groups that fail to read are counted and named in
@@ -32,6 +37,7 @@ class PullRunner {
   AwsAccess& aws_;
   sources::CheckpointStore& checkpoints_;
   const Clock& clock_;
+  ApisProvider apis_;
   std::optional<Scope> scope_;
   std::chrono::steady_clock::time_point scope_time_;
 };

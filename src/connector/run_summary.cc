@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/internal/emf.h"
+
 namespace gatescope::connector {
 
 uint64_t RunSummary::filtered() const {
@@ -18,24 +20,14 @@ bool RunSummary::AddsUp() const {
 std::string RunSummaryToEmf(const RunSummary& s, std::string_view function_name, int64_t now_ms) {
   using nlohmann::json;
   // Metrics CloudWatch extracts from the line (EMF specification: _aws.CloudWatchMetrics).
-  static const std::pair<const char*, const char*> kMetrics[] = {
+  static const internal::EmfMetric kMetrics[] = {
       {"events_received", "Count"},   {"events_delivered", "Count"}, {"events_spilled", "Count"},
       {"events_failed", "Count"},     {"events_filtered", "Count"},  {"events_dropped", "Count"},
       {"transactions", "Count"},      {"batches_delivered", "Count"},
       {"batches_spilled", "Count"},   {"bytes_wire", "Bytes"},       {"send_retries", "Count"},
       {"token_fetches", "Count"},     {"processing_ms", "Milliseconds"},
       {"lag_ms", "Milliseconds"}};
-  json metrics = json::array();
-  for (const auto& [name, unit] : kMetrics) metrics.push_back({{"Name", name}, {"Unit", unit}});
-  json j;
-  j["_aws"] = {{"Timestamp", now_ms},
-               {"CloudWatchMetrics",
-                json::array({{{"Namespace", "gatescope/connector"},
-                              {"Dimensions", json::array({json::array({"function", "mode"})})},
-                              {"Metrics", metrics}}})}};
-  j["message"] = "Run summary.";
-  j["function"] = function_name;
-  j["mode"] = s.mode;
+  json j = internal::EmfSummary(now_ms, kMetrics, "Run summary.", function_name, s.mode);
   j["log_groups"] = s.log_groups;
   j["log_streams"] = s.log_streams;
   j["pull_api_calls"] = s.pull_api_calls;

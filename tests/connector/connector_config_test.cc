@@ -126,5 +126,126 @@ TEST(ConnectorConfigTest, ParsesListsLocationsAndApis) {
   EXPECT_EQ(c->own_log_group, "/aws/lambda/gatescope-connector");
 }
 
+TEST(ConnectorConfigTest, StackVariablesHaveDefaults) {
+  Result<ConnectorConfig> c = LoadConnectorConfig(Minimal());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->collection, Collection::kPush);
+  EXPECT_FALSE(c->rest_execution_logs_exist);
+  EXPECT_FALSE(c->http_access_logs_exist);
+  EXPECT_EQ(c->http_access_log_group, "/aws/apigateway/gatescope-access");
+  EXPECT_TRUE(c->enable_default_stage_logging);
+  EXPECT_EQ(c->apigateway_cloudwatch_role_arn, "");
+  EXPECT_EQ(c->log_retention_days, 30);
+  EXPECT_TRUE(c->oauth_client_secret_arn.empty());
+  EXPECT_FALSE(c->apis_s3.s3());
+}
+
+TEST(ConnectorConfigTest, ParsesTheStackVariables) {
+  Env env = Minimal();
+  env.erase("GATESCOPE_OAUTH_CLIENT_SECRET");
+  env["GATESCOPE_OAUTH_CLIENT_SECRET_ARN"] =
+      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatescope-oauth-AbCdEf";
+  env["GATESCOPE_APIS"] = "s3://gatescope-123456789012-eu-west-1/apis/apis-0123456789abcdef.json";
+  env["GATESCOPE_COLLECTION"] = "PULL";
+  env["GATESCOPE_REST_EXECUTION_LOGS_EXIST"] = "true";
+  env["GATESCOPE_HTTP_ACCESS_LOGS_EXIST"] = "true";
+  env["GATESCOPE_HTTP_ACCESS_LOG_GROUP"] = "/custom/access#1";
+  env["GATESCOPE_ENABLE_DEFAULT_STAGE_LOGGING"] = "false";
+  env["GATESCOPE_APIGATEWAY_CLOUDWATCH_ROLE_ARN"] =
+      "arn:aws:iam::123456789012:role/gatescope/apigw-logs-eu-west-1";
+  env["GATESCOPE_LOG_RETENTION_DAYS"] = "3653";
+  Result<ConnectorConfig> c = LoadConnectorConfig(env);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->oauth_client_secret_arn,
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatescope-oauth-AbCdEf");
+  EXPECT_TRUE(c->oauth2.client_secret.empty());  // Read on first use, not at init.
+  EXPECT_EQ(c->apis_s3.bucket, "gatescope-123456789012-eu-west-1");
+  EXPECT_EQ(c->apis_s3.prefix, "apis/apis-0123456789abcdef.json");
+  EXPECT_TRUE(c->apis.empty());
+  EXPECT_EQ(c->collection, Collection::kPull);
+  EXPECT_TRUE(c->rest_execution_logs_exist);
+  EXPECT_TRUE(c->http_access_logs_exist);
+  EXPECT_EQ(c->http_access_log_group, "/custom/access#1");
+  EXPECT_FALSE(c->enable_default_stage_logging);
+  EXPECT_EQ(c->apigateway_cloudwatch_role_arn,
+            "arn:aws:iam::123456789012:role/gatescope/apigw-logs-eu-west-1");
+  EXPECT_EQ(c->log_retention_days, 3653);
+}
+
+TEST(ConnectorConfigTest, BadStackValuesNameTheirVariable) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"GATESCOPE_COLLECTION", "stream"},
+      {"GATESCOPE_REST_EXECUTION_LOGS_EXIST", "perhaps"},
+      {"GATESCOPE_HTTP_ACCESS_LOGS_EXIST", "2"},
+      {"GATESCOPE_HTTP_ACCESS_LOG_GROUP", "bad group name"},
+      {"GATESCOPE_HTTP_ACCESS_LOG_GROUP", std::string(513, 'a')},
+      {"GATESCOPE_ENABLE_DEFAULT_STAGE_LOGGING", "on"},
+      {"GATESCOPE_APIGATEWAY_CLOUDWATCH_ROLE_ARN", "arn:aws:iam::123:role/x"},
+      {"GATESCOPE_APIGATEWAY_CLOUDWATCH_ROLE_ARN", "arn:aws:iam::123456789012:user/x"},
+      {"GATESCOPE_LOG_RETENTION_DAYS", "31"},
+      {"GATESCOPE_LOG_RETENTION_DAYS", "0"},
+      {"GATESCOPE_APIS", "s3://bucket-x"},
+      {"GATESCOPE_APIS", "s3://bucket-x/dir/"},
+      {"GATESCOPE_APIS", "s3://B/key"},
+      {"GATESCOPE_APIS", R"([{"api_id":"a","stage":"s","account_id":"12345"}])"},
+      {"GATESCOPE_APIS", R"([{"api_id":"a","stage":"s","access_log_group":"a b"}])"},
+  };
+  for (const auto& [name, value] : cases) {
+    Env env = Minimal();
+    env[name] = value;
+    EXPECT_EQ(ErrorOf(env).rfind(name + ": ", 0), 0u) << name << "=" << value << " -> "
+                                                      << ErrorOf(env);
+  }
+  // The secret ARN: well formed, and exclusive with the other two ways to give the secret.
+  Env env = Minimal();
+  env["GATESCOPE_OAUTH_CLIENT_SECRET_ARN"] =
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:x";
+  EXPECT_EQ(ErrorOf(env).rfind("GATESCOPE_OAUTH_CLIENT_SECRET_ARN: set one of", 0), 0u)
+      << ErrorOf(env);
+  env.erase("GATESCOPE_OAUTH_CLIENT_SECRET");
+  EXPECT_EQ(ErrorOf(env), "ok");
+  for (const char* bad : {"arn:aws:ssm:us-east-1:123456789012:parameter/x",
+                          "arn:aws:secretsmanager:us-east-1:123456789012:secret:", "my-secret"}) {
+    env["GATESCOPE_OAUTH_CLIENT_SECRET_ARN"] = bad;
+    EXPECT_EQ(ErrorOf(env).rfind("GATESCOPE_OAUTH_CLIENT_SECRET_ARN: must be", 0), 0u) << bad;
+  }
+  env.erase("GATESCOPE_OAUTH_CLIENT_SECRET_ARN");
+  EXPECT_EQ(ErrorOf(env).rfind("GATESCOPE_OAUTH_CLIENT_SECRET: required", 0), 0u);
+}
+
+TEST(ConnectorConfigTest, ApiListAccountFilter) {
+  Result<std::vector<ApiStageRef>> apis = ParseApiListJson(
+      "test", R"([{"api_id":"a","stage":"s"},
+                  {"api_id":"b","stage":"s","account_id":"111111111111"},
+                  {"api_id":"c","stage":"s","account_id":"222222222222"}])");
+  ASSERT_TRUE(apis.ok()) << apis.status().message();
+  EXPECT_EQ((*apis)[1].account_id, "111111111111");
+  std::vector<std::string> warnings;
+  std::vector<ApiStageRef> mine = FilterApisForAccount(*apis, "111111111111", &warnings);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].api_id, "a");
+  EXPECT_EQ(mine[1].api_id, "b");
+  EXPECT_TRUE(warnings.empty());
+  // Unknown account: nothing is skipped, with a warning.
+  EXPECT_EQ(FilterApisForAccount(*apis, "", &warnings).size(), 3u);
+  EXPECT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(ParseApiListJson("GATESCOPE_APIS s3://b/k", "{").status().message().rfind(
+                "GATESCOPE_APIS s3://b/k: must be a JSON array", 0),
+            0u);
+}
+
+TEST(ConnectorConfigTest, ArnHelpers) {
+  EXPECT_EQ(AccountOfArn("arn:aws:lambda:us-east-1:123456789012:function:f"), "123456789012");
+  EXPECT_EQ(AccountOfArn("arn:aws:lambda:us-east-1:1234:function:f"), "");
+  EXPECT_EQ(AccountOfArn("nonsense"), "");
+  EXPECT_EQ(UnqualifiedFunctionArn("arn:aws:lambda:us-east-1:123456789012:function:f:live"),
+            "arn:aws:lambda:us-east-1:123456789012:function:f");
+  EXPECT_EQ(UnqualifiedFunctionArn("arn:aws:lambda:us-east-1:123456789012:function:f"),
+            "arn:aws:lambda:us-east-1:123456789012:function:f");
+  EXPECT_TRUE(IsValidLogGroupName("API-Gateway-Execution-Logs_abc/prod"));
+  EXPECT_FALSE(IsValidLogGroupName(""));
+  EXPECT_FALSE(IsValidLogGroupName("a:b"));
+}
+
 }  // namespace
 }  // namespace gatescope::connector

@@ -134,7 +134,7 @@ class DeployScriptsTest(unittest.TestCase):
     def as_account(self, account):
         """Credentials for `account` (moto maps assumed-role credentials to the role's account)."""
         c = self.aws("sts", "assume-role", "--role-arn",
-                     "arn:aws:iam::%s:role/gatescope-test" % account, "--role-session-name", "t")
+                     "arn:aws:iam::%s:role/gatescope-test" % account, "--role-session-name", "gatescope-test")
         c = c["Credentials"]
         return {"AWS_ACCESS_KEY_ID": c["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
                 "AWS_SESSION_TOKEN": c["SessionToken"]}
@@ -173,6 +173,11 @@ class DeployScriptsTest(unittest.TestCase):
             self.fail("%s failed (%d):\n%s" % (script, r.returncode, r.stderr[-4000:]))
         return r
 
+    def active_stack_sets(self):
+        # Filtered here: moto ignores list-stack-sets' --status.
+        sets = self.aws("cloudformation", "list-stack-sets")["Summaries"]
+        return [s["StackSetName"] for s in sets if s["Status"] == "ACTIVE"]
+
     def instances(self, stackset):
         out = self.aws("cloudformation", "list-stack-instances", "--stack-set-name", stackset)
         return sorted((s["Account"], s["Region"], s["Status"]) for s in out["Summaries"])
@@ -190,7 +195,12 @@ class DeployScriptsTest(unittest.TestCase):
     def assert_connector_accepts(self, variables):
         """The connector's own configuration check accepts the environment the stack set."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("GATESCOPE_")}
-        env.update(variables)
+        env.update({k: str(v) for k, v in variables.items()})
+        if env.get("GATESCOPE_AUTH", "oauth2") == "oauth2":
+            # moto does not create AWS::SecretsManager::Secret, so the stack's reference to it
+            # comes out empty; give the connector the ARN the real stack would.
+            env.setdefault("GATESCOPE_OAUTH_CLIENT_SECRET_ARN",
+                           "arn:aws:secretsmanager:us-east-1:%s:secret:gatescope-AbCdEf" % ADMIN)
         env["AWS_REGION"] = "us-east-1"
         r = subprocess.run([GATESCOPE, "ship", "--check-env"], env=env, capture_output=True,
                            text=True)
@@ -271,6 +281,8 @@ class DeployScriptsTest(unittest.TestCase):
 
         # Region change: eu-west-1 out, eu-central-1 in.
         settings["GATESCOPE_REGIONS"] = "us-east-1,eu-central-1"
+        apis[1]["region"] = "eu-central-1"  # a listed API outside the regions is a problem
+        settings["files"]["apis.json"] = json.dumps(apis)
         env_file = self.write_env("self", settings)
         self.run_script("enable.sh", env_file)
         self.assertEqual(self.instances(name), sorted(
@@ -285,8 +297,7 @@ class DeployScriptsTest(unittest.TestCase):
 
         # Destroy: instances, StackSet and (AUTO_DELETE_ARTIFACTS) the managed buckets.
         self.run_script("destroy.sh", env_file)
-        sets = self.aws("cloudformation", "list-stack-sets", "--status", "ACTIVE")["Summaries"]
-        self.assertNotIn(name, [s["StackSetName"] for s in sets])
+        self.assertNotIn(name, self.active_stack_sets())
         for region in ("us-east-1", "eu-west-1", "eu-central-1"):
             r = subprocess.run(["aws", "s3api", "head-bucket", "--bucket",
                                 "%s-%s" % (prefix, region), "--region", region],
@@ -342,8 +353,7 @@ class DeployScriptsTest(unittest.TestCase):
         self.run_script("disable.sh", env_file, "--all", "--yes")
         self.assertEqual(self.instances(name), [])
         self.run_script("destroy.sh", env_file, "--yes")
-        sets = self.aws("cloudformation", "list-stack-sets", "--status", "ACTIVE")["Summaries"]
-        self.assertNotIn(name, [s["StackSetName"] for s in sets])
+        self.assertNotIn(name, self.active_stack_sets())
         self.assertTrue(self.bucket_keys("gs-art-org-us-west-2", "us-west-2"))
 
     def test_upload_only(self):
@@ -357,8 +367,7 @@ class DeployScriptsTest(unittest.TestCase):
         # The preferred region hosts the template even though it is not a target.
         self.assertIn("templates", [k.split("/")[0] for k in
                                     self.bucket_keys("gs-art-upload-us-east-1", "us-east-1")])
-        sets = self.aws("cloudformation", "list-stack-sets")["Summaries"]
-        self.assertNotIn("gatescope-upload", [s["StackSetName"] for s in sets])
+        self.assertNotIn("gatescope-upload", self.active_stack_sets())
 
     def test_unconfirmed_change_stops_without_a_terminal(self):
         env_file = self.write_env("confirm", {"GATESCOPE_REGIONS": "us-east-2"})

@@ -13,6 +13,10 @@ wrong one. This file adds them, following the CloudFormation API reference:
 - DeleteStackInstances' DeploymentTargets.OrganizationalUnitIds (service-managed StackSets are
   deleted by OU; moto reads only Accounts, so nothing was deleted).
 
+And one S3 fix: moto enforces bucket-policy statements but ignores their Condition, so the
+scripts' "deny unless TLS" statement denied every upload. Statements with a Condition are left
+out of moto's evaluation (the test reads the policy document itself).
+
 Every other call is moto's own. REQUEST_LOG, when given, receives one JSON line per
 CloudFormation call (action and its parameters) so that the test can check what was asked.
 """
@@ -89,6 +93,15 @@ def delete_stack_instances(self):
     return _original_delete_response(self)
 
 
+def get_permission(self, action, resource):
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    policy = json.loads(self.policy.decode())
+    policy["Statement"] = [st for st in policy.get("Statement", []) if "Condition" not in st]
+    return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource)
+
+
 def _logged(name, method, log):
     def wrapper(self):
         if log is not None:
@@ -104,6 +117,8 @@ def main():
     port_file = sys.argv[1]
     log = open(sys.argv[2], "a") if len(sys.argv) > 2 else None
     cfn_models.StackInstances.create_instances = create_instances
+    from moto.s3.models import FakeBucket
+    FakeBucket.get_permission = get_permission
     cfn_responses.CloudFormationResponse.delete_stack_instances = delete_stack_instances
     for name in ("create_stack_set", "update_stack_set", "delete_stack_set",
                  "create_stack_instances", "delete_stack_instances"):

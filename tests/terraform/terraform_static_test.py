@@ -98,17 +98,10 @@ def known_connector_variables(repo):
     body = re.search(r"kVariables\s*=\s*\{(.*?)\n\};", cc, re.S)
     names = set(re.findall(r"\"(GATESCOPE_[A-Z0-9_]+)\"", body.group(1))) if body else set()
     check(len(names) > 20, "could not read kVariables from src/connector/connector_config.cc")
-    spec = open(os.path.join(repo, "docs", "specs", "deployment.md"), encoding="utf-8").read()
-    extra = set()
-    for start in ("The function's environment is the connector's",
-                  "The connector variables the stack sets beyond those of"):
-        i = spec.find(start)
-        if check(i >= 0, f"docs/specs/deployment.md: paragraph '{start}...' not found"):
-            paragraph = spec[i:spec.find("\n\n", i)]
-            extra |= set(re.findall(r"GATESCOPE_[A-Z0-9_]+", paragraph))
-    check("GATESCOPE_OAUTH_CLIENT_SECRET_ARN" in extra,
-          "deployment.md's extra list lacks GATESCOPE_OAUTH_CLIENT_SECRET_ARN")
-    return names | extra
+    # The connector itself is the authority: it rejects any other GATESCOPE_* name at start.
+    check("GATESCOPE_OAUTH_CLIENT_SECRET_ARN" in names,
+          "the connector does not know GATESCOPE_OAUTH_CLIENT_SECRET_ARN")
+    return names
 
 
 def known_server_settings(repo):
