@@ -4,7 +4,7 @@ locals {
   # maps by meaning (src/parsers/apigw_access/context_var.cc). apiId and stage attribute a
   # line to its API even in a log group shared by several stages; REST has resourcePath
   # (the template), HTTP APIs routeKey.
-  rest_access_log_format = jsonencode({
+  access_log_fields = {
     requestId          = "$context.requestId"
     extendedRequestId  = "$context.extendedRequestId"
     apiId              = "$context.apiId"
@@ -13,7 +13,6 @@ locals {
     domainName         = "$context.domainName"
     httpMethod         = "$context.httpMethod"
     path               = "$context.path"
-    resourcePath       = "$context.resourcePath"
     protocol           = "$context.protocol"
     status             = "$context.status"
     responseLength     = "$context.responseLength"
@@ -25,29 +24,9 @@ locals {
     errorMessage       = "$context.error.message"
     sourceIp           = "$context.identity.sourceIp"
     userAgent          = "$context.identity.userAgent"
-  })
-  http_access_log_format = jsonencode({
-    requestId          = "$context.requestId"
-    extendedRequestId  = "$context.extendedRequestId"
-    apiId              = "$context.apiId"
-    stage              = "$context.stage"
-    accountId          = "$context.accountId"
-    domainName         = "$context.domainName"
-    httpMethod         = "$context.httpMethod"
-    path               = "$context.path"
-    routeKey           = "$context.routeKey"
-    protocol           = "$context.protocol"
-    status             = "$context.status"
-    responseLength     = "$context.responseLength"
-    requestTime        = "$context.requestTime"
-    requestTimeEpoch   = "$context.requestTimeEpoch"
-    responseLatency    = "$context.responseLatency"
-    integrationLatency = "$context.integrationLatency"
-    integrationStatus  = "$context.integrationStatus"
-    errorMessage       = "$context.error.message"
-    sourceIp           = "$context.identity.sourceIp"
-    userAgent          = "$context.identity.userAgent"
-  })
+  }
+  rest_access_log_format = jsonencode(merge(local.access_log_fields, { resourcePath = "$context.resourcePath" }))
+  http_access_log_format = jsonencode(merge(local.access_log_fields, { routeKey = "$context.routeKey" }))
 }
 
 output "function_name" {
