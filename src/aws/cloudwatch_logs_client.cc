@@ -830,4 +830,12 @@ Result<PutLogEventsResult> CloudWatchLogsClient::PutLogEvents(std::string_view l
   return result;
 }
 
+bool IsValidLogGroupName(std::string_view name) {
+  if (name.empty() || name.size() > 512) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '-' || c == '_' || c == '/' || c == '#';
+  });
+}
+
 }  // namespace gatescope::aws

@@ -12,6 +12,10 @@
 
 namespace gatescope::aws {
 
+// True for a valid CloudWatch Logs log group name: 1-512 of [.\-_/#A-Za-z0-9]. The connector's
+// configuration and the deployment .env check names with it.
+bool IsValidLogGroupName(std::string_view name);
+
 // The awsJson 1.1 target prefix of every CloudWatch Logs operation (botocore metadata).
 inline constexpr std::string_view kLogsTargetPrefix = "Logs_20140328";
 

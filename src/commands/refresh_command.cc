@@ -8,20 +8,9 @@ namespace gatescope::commands {
 
 int RunRefreshCommand(const RefreshCommandOptions& options, std::map<std::string, std::string> env,
                       Clock& clock, std::ostream& out, std::ostream& err) {
-  if (!options.env_file.empty()) {
-    Result<std::map<std::string, std::string>> file = ReadEnvFile(options.env_file);
-    if (!file.ok()) {
-      err << "gatescope refresh: --env-file " << file.status().message() << '\n';
-      return kShipExitConfig;
-    }
-    for (auto& [k, v] : *file) env[k] = v;
-  }
-  Result<std::unique_ptr<connector::ConnectorHost>> host =
-      connector::ConnectorHost::Create(env, clock);
-  if (!host.ok()) {
-    err << "gatescope refresh: " << host.status().message() << '\n';
-    return kShipExitConfig;
-  }
+  std::unique_ptr<connector::ConnectorHost> host =
+      CreateConnectorHost("refresh", options.env_file, std::move(env), clock, err);
+  if (host == nullptr) return kShipExitConfig;
   if (!options.function_arn.empty()) {
     if (connector::AccountOfArn(options.function_arn).empty() ||
         options.function_arn.find(":lambda:") == std::string::npos) {
@@ -29,13 +18,13 @@ int RunRefreshCommand(const RefreshCommandOptions& options, std::map<std::string
              "(arn:aws:lambda:<region>:<account>:function:<name>)\n";
       return kShipExitConfig;
     }
-    (*host)->SetFunctionArn(options.function_arn);
-  } else if ((*host)->config().collection == connector::Collection::kPush) {
+    host->SetFunctionArn(options.function_arn);
+  } else if (host->config().collection == connector::Collection::kPush) {
     err << "gatescope refresh: --function-arn: required with GATESCOPE_COLLECTION=push (the "
            "function the log groups are subscribed to)\n";
     return kShipExitConfig;
   }
-  connector::RefreshSummary summary = (*host)->RunRefresh();
+  connector::RefreshSummary summary = host->RunRefresh();
   out << connector::RefreshSummaryToEmf(summary, "refresh", UnixMillis(clock)) << '\n'
       << std::flush;
   for (const std::string& e : summary.error_samples) err << "gatescope refresh: " << e << '\n';

@@ -7,6 +7,7 @@
 #include "connector/lambda_handler.h"
 #include "core/ascii.h"
 #include "core/result.h"
+#include "deploy/dotenv.h"
 #include "model/transaction_har.h"
 
 namespace gatescope::commands {
@@ -28,32 +29,39 @@ int Report(const connector::RunSummary& s, const Clock& clock, std::ostream& out
 }  // namespace
 
 Result<std::map<std::string, std::string>> ReadEnvFile(const std::string& path) {
-  std::ifstream f(path);
+  std::ifstream f(path, std::ios::binary);
   if (!f) return InvalidArgumentError(path + ": cannot read");
-  std::map<std::string, std::string> vars;
-  std::string line;
-  for (int n = 1; std::getline(f, line); ++n) {
-    std::string_view l = TrimAsciiSpace(line);
-    if (l.empty() || l.front() == '#') continue;
-    if (l.substr(0, 7) == "export ") l = TrimAsciiSpace(l.substr(7));
-    size_t eq = l.find('=');
-    std::string_view key = eq == std::string_view::npos ? l : TrimAsciiSpace(l.substr(0, eq));
-    bool valid_key = eq != std::string_view::npos && !key.empty();
-    for (char c : key) {
-      valid_key = valid_key && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                (c >= '0' && c <= '9') || c == '_');
-    }
-    if (!valid_key) {
-      return InvalidArgumentError(path + ":" + std::to_string(n) + ": expected KEY=VALUE");
-    }
-    std::string_view value = TrimAsciiSpace(l.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    vars[std::string(key)] = std::string(value);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // One .env syntax for the connector and the deployment (docs/specs/deployment.md).
+  deploy::DotenvFile file = deploy::ParseDotenv(text);
+  for (const deploy::Problem& p : file.problems) {
+    if (!p.warning) return InvalidArgumentError(deploy::FormatProblem(path, p));
   }
+  std::map<std::string, std::string> vars;
+  for (deploy::DotenvEntry& e : file.entries) vars[std::move(e.key)] = std::move(e.value);
   return vars;
+}
+
+std::unique_ptr<connector::ConnectorHost> CreateConnectorHost(
+    std::string_view command, const std::string& env_file,
+    std::map<std::string, std::string> env, Clock& clock, std::ostream& err) {
+  if (!env_file.empty()) {
+    Result<std::map<std::string, std::string>> file = ReadEnvFile(env_file);
+    if (!file.ok()) {
+      err << "gatescope " << command << ": --env-file " << file.status().message() << '\n';
+      return nullptr;
+    }
+    for (auto& [k, v] : *file) env[k] = v;
+  }
+  // Building the host reads and validates every variable (and the s3:// locations' need of a
+  // region) without touching the network, exactly what the Lambda's init does.
+  Result<std::unique_ptr<connector::ConnectorHost>> host =
+      connector::ConnectorHost::Create(env, clock);
+  if (!host.ok()) {
+    err << "gatescope " << command << ": " << host.status().message() << '\n';
+    return nullptr;
+  }
+  return std::move(*host);
 }
 
 int RunShip(const ShipOptions& options, std::map<std::string, std::string> env, Clock& clock,
@@ -64,27 +72,14 @@ int RunShip(const ShipOptions& options, std::map<std::string, std::string> env, 
     }
     return kShipExitOk;
   }
-  if (!options.env_file.empty()) {
-    Result<std::map<std::string, std::string>> file = ReadEnvFile(options.env_file);
-    if (!file.ok()) {
-      err << "gatescope ship: --env-file " << file.status().message() << '\n';
-      return kShipExitConfig;
-    }
-    for (auto& [k, v] : *file) env[k] = v;
-  }
-  // Building the host reads and validates every variable (and the s3:// locations' need of a
-  // region) without touching the network, exactly what the Lambda's init does.
-  Result<std::unique_ptr<connector::ConnectorHost>> created =
-      connector::ConnectorHost::Create(env, clock);
-  if (!created.ok()) {
-    err << "gatescope ship: " << created.status().message() << '\n';
-    return kShipExitConfig;
-  }
+  std::unique_ptr<connector::ConnectorHost> created =
+      CreateConnectorHost("ship", options.env_file, std::move(env), clock, err);
+  if (created == nullptr) return kShipExitConfig;
   if (options.check_env) {
     out << "ok\n";
     return kShipExitOk;
   }
-  connector::ConnectorHost& host = **created;
+  connector::ConnectorHost& host = *created;
   if (options.replay) return Report(host.Replay(clock.MonotonicNow() + kRunBudget), clock, out, err);
   if (!options.har_file.empty() && options.inputs.empty()) {
     err << "gatescope ship: --har needs --input\n";

@@ -1,12 +1,18 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
+
+namespace gatescope::connector {
+class ConnectorHost;
+}
 
 namespace gatescope::commands {
 
@@ -29,9 +35,16 @@ inline constexpr int kShipExitOk = 0;
 inline constexpr int kShipExitRunFailed = 1;  // Some events failed, or a group could not be read.
 inline constexpr int kShipExitConfig = 2;     // One line on `err` names the variable.
 
-// Reads KEY=VALUE lines (blank lines and # comments skipped; optional single or double quotes
-// around the value; `export ` prefix allowed). kInvalidArgument names the file and line.
+// Reads a KEY=VALUE file in the deployment .env's syntax (deploy/dotenv.h: quotes, escapes,
+// comments, `export`). kInvalidArgument names the file, line and problem.
 Result<std::map<std::string, std::string>> ReadEnvFile(const std::string& path);
+
+// Builds the connector from `env` with `env_file` laid over it (when not empty), validating
+// every variable without touching the network. On a problem, prints one line
+// "gatescope <command>: ..." on `err` and returns null (exit kShipExitConfig).
+std::unique_ptr<connector::ConnectorHost> CreateConnectorHost(
+    std::string_view command, const std::string& env_file,
+    std::map<std::string, std::string> env, Clock& clock, std::ostream& err);
 
 // Runs the connector as a long-running process: a pull run every GATESCOPE_INTERVAL_SECONDS
 // until SIGTERM or SIGINT (the run in progress finishes and its checkpoints are saved; a second

@@ -137,8 +137,7 @@ Status CheckUrl(std::string_view name, std::string_view url) {
     return Invalid(name, "must be an https:// URL, got " + Quoted(url));
   }
   if (parsed->scheme == "https") return Status::Ok();
-  const std::string& host = parsed->host;
-  if (host == "127.0.0.1" || host == "localhost" || host == "::1") return Status::Ok();
+  if (env::IsLoopbackHost(parsed->host)) return Status::Ok();
   return Invalid(name, "plain http:// is only allowed to loopback; use https://");
 }
 
@@ -241,16 +240,6 @@ Result<Location> ParseLocation(std::string_view name, std::string_view value) {
   }
   loc.dir = std::string(value);
   return loc;
-}
-
-bool IsValidLogGroupName(std::string_view name) {
-  if (name.empty() || name.size() > 512) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == '_' || c == '/' || c == '#';
-    if (!ok) return false;
-  }
-  return true;
 }
 
 std::string AccountOfArn(std::string_view arn) {

@@ -130,8 +130,9 @@ std::vector<ApiStageRef> FilterApisForAccount(const std::vector<ApiStageRef>& ap
                                               std::string_view account_id,
                                               std::vector<std::string>* warnings);
 
-// True for a valid CloudWatch Logs log group name: 1-512 of [.\-_/#A-Za-z0-9].
-bool IsValidLogGroupName(std::string_view name);
+// The log group name rule is CloudWatch's (aws/cloudwatch_logs_client.h); named here too for
+// the connector's callers and tests.
+using aws::IsValidLogGroupName;
 
 // The account of an ARN ("arn:aws:lambda:us-east-1:123456789012:function:f" -> the 12 digits),
 // empty when `arn` is not an ARN with a 12-digit account.

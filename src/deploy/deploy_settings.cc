@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "aws/cloudwatch_logs_client.h"
 #include "core/ascii.h"
 #include "deploy/aws_regions.h"
 #include "deploy/csv_list.h"
@@ -259,10 +260,6 @@ bool IsAccountId(std::string_view s) { return s.size() == 12 && IsAllDigits(s); 
 
 bool FullMatch(std::string_view s, const RE2& re) { return RE2::FullMatch(s, re); }
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
-}
-
 struct ReadResult {
   bool ok = false;
   std::string text;
@@ -391,7 +388,7 @@ void Checker::CheckValue(const SettingSpec& spec, const std::string& v) {
       Result<env::Url> url = env::ParseUrl(v);
       if (!url.ok() || url->host.empty()) {
         Add(key, "must be an https:// URL, got " + Quoted(v));
-      } else if (url->scheme != "https" && !IsLoopbackHost(url->host)) {
+      } else if (url->scheme != "https" && !env::IsLoopbackHost(url->host)) {
         Add(key, "must be https:// (plain http:// only to loopback), got " + Quoted(v));
       } else if (key == "GATESCOPE_COLLECTOR_URL" && !url->path.ends_with("/v1/batches")) {
         Add(key,
@@ -467,8 +464,7 @@ void Checker::CheckValue(const SettingSpec& spec, const std::string& v) {
       break;
     }
     case K::kLogGroup: {
-      static const RE2 re(R"([.\-_/#A-Za-z0-9]{1,512})");
-      if (!FullMatch(v, re)) {
+      if (!aws::IsValidLogGroupName(v)) {
         Add(key, "must be a log group name (1-512 of letters, digits and ._-/#), got " + Quoted(v));
       }
       break;
@@ -765,7 +761,6 @@ void Checker::ReadApisFile() {
   }
   static const RE2 api_id_re(R"([a-z0-9]{10})");
   static const RE2 stage_re(R"([A-Za-z0-9_$-]{1,128})");
-  static const RE2 log_group_re(R"([.\-_/#A-Za-z0-9]{1,512})");
   const KnownRegion* home = preferred();
   for (size_t i = 0; i < j.size(); ++i) {
     const std::string where = name + ": item " + std::to_string(i) + ": ";
@@ -813,7 +808,7 @@ void Checker::ReadApisFile() {
       Add(kKey, where + "account_id " + Quoted(it->second) + " is not a 12-digit account id");
     }
     if (auto it = fields.find("access_log_group");
-        it != fields.end() && !FullMatch(it->second, log_group_re)) {
+        it != fields.end() && !aws::IsValidLogGroupName(it->second)) {
       Add(kKey, where + "access_log_group " + Quoted(it->second) +
                     " is not a log group name (1-512 of letters, digits and ._-/#)");
     }

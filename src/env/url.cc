@@ -1,5 +1,6 @@
 #include "env/url.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/ascii.h"
@@ -12,6 +13,26 @@ std::string Url::HostHeader() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (!default_port) h += ":" + std::to_string(port);
   return h;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8 as a dotted quad only: "127.0.0.1.example.com" is a name, resolved anywhere.
+  if (!host.starts_with("127.")) return false;
+  int octets = 0;
+  for (size_t i = 0; i <= host.size();) {
+    size_t end = host.find('.', i);
+    if (end == std::string_view::npos) end = host.size();
+    std::string_view octet = host.substr(i, end - i);
+    if (octet.empty() || octet.size() > 3 ||
+        !std::all_of(octet.begin(), octet.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(std::string(octet)) > 255) {
+      return false;
+    }
+    ++octets;
+    i = end + 1;
+  }
+  return octets == 4;
 }
 
 Result<Url> ParseUrl(std::string_view url) {

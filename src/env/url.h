@@ -26,6 +26,10 @@ struct Url {
 // Parses "scheme://host[:port][/path][?query]". Fragments and user info are rejected.
 Result<Url> ParseUrl(std::string_view url);
 
+// True for a host that is this machine: "localhost", "::1" or any 127.0.0.0/8 address. Plain
+// http:// is allowed only to these (tests, local relays); anything else must use TLS.
+bool IsLoopbackHost(std::string_view host);
+
 // RFC 3986 percent-encoding as AWS uses it: unreserved characters (A-Z a-z 0-9 - _ . ~) stay,
 // everything else becomes %XX (upper-case hex); '/' stays when `keep_slash`.
 std::string UriEncode(std::string_view s, bool keep_slash = false);

@@ -205,6 +205,16 @@ TEST_F(DeploySettingsTest, UrlsMustBeHttpsExceptToLoopback) {
   EXPECT_TRUE(s.problems.empty()) << Printed(s);
 }
 
+// A name that starts like a loopback address resolves anywhere: it needs TLS like any host.
+TEST_F(DeploySettingsTest, LoopbackLookalikeNeedsHttps) {
+  DeploySettings s = Check(
+      "GATESCOPE_COLLECTOR_URL=http://127.0.0.1.attacker.example/v1/batches\n"
+      "GATESCOPE_OAUTH_TOKEN_URL=http://127.1/oauth2/token\n",
+      /*with_base=*/false);
+  EXPECT_TRUE(Has(s, "GATESCOPE_COLLECTOR_URL", 1, "https://")) << Printed(s);
+  EXPECT_TRUE(Has(s, "GATESCOPE_OAUTH_TOKEN_URL", 2, "https://")) << Printed(s);
+}
+
 TEST_F(DeploySettingsTest, CollectorPathOtherThanBatchesIsAWarning) {
   DeploySettings s = Check(
       "GATESCOPE_COLLECTOR_URL=https://inventory.corp.internal/v1/logs\n"
